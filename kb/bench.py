@@ -1,0 +1,31 @@
+"""Benchmarks that print numbers (wall time, peak memory, throughput)."""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from kb.importer import import_paths
+from kb.store import open_db
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_import(paths: list[Path]) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        start = time.perf_counter()
+        report = import_paths(db, paths)
+        wall = time.perf_counter() - start
+        words = sum(
+            len((row[0] or "").split()) for row in db.execute("select text from documents")
+        )
+        docs = db["documents"].count
+    return (
+        f"import: {wall:.1f} s wall, peak RSS {peak_rss_mb():.0f} MB, {docs} documents, "
+        f"{words:,} words, {words / wall:,.0f} words/s; {report.summary()}"
+    )

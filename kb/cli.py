@@ -1,0 +1,232 @@
+"""The ``kb`` command: one subcommand per stage of the pipeline."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb import settings
+from kb.console import progress_bar, setup_logging, summary
+from kb.errors import KbError, UsageError
+
+EXPORT_KINDS = ("documents",)
+
+
+class Context:
+    def __init__(self, db: Path | None, archive: Path | None) -> None:
+        self.db_path = db
+        self.archive_path = archive
+
+    def db(self):  # noqa: ANN201 - sqlite_utils.Database
+        from kb.store import open_db
+
+        return open_db(self.db_path or settings.default_db_path())
+
+    def archive(self):  # noqa: ANN201 - kb.archive.Archive
+        from kb.archive import Archive
+
+        return Archive(self.archive_path or settings.default_archive_dir())
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).db_path = value
+
+    return click.option(
+        "--db", type=click.Path(path_type=Path, dir_okay=False), expose_value=False,
+        callback=store, help="SQLite database (default: $KB_DB, else kb.db).",
+    )(func)
+
+
+def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).archive_path = value
+
+    return click.option(
+        "--archive", type=click.Path(path_type=Path, file_okay=False), expose_value=False,
+        callback=store, help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+    )(func)
+
+
+class KbGroup(click.Group):
+    """Turns known errors into a clear message and the contract's exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except (KbError, sqlite3.DatabaseError, OSError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            summary("kb: failed")
+            sys.exit(1)
+
+
+@click.group(cls=KbGroup)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="SQLite database (default: $KB_DB, else kb.db).")
+@click.option("--archive", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Raw archive directory (default: $KB_ARCHIVE, else archive/).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what is happening.")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, archive: Path | None, verbose: bool) -> None:
+    """Policy and legislative tracking knowledge base for AI and copyright."""
+    setup_logging(verbose)
+    ctx.obj = Context(db, archive)
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Stop at the first bad item.")
+@db_option
+@pass_ctx
+def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
+    """Load recorded upstream files or folders from disk (idempotent)."""
+    from kb.importer import Importer, expand_paths
+
+    db = obj.db()
+    total = sum(1 for _ in expand_paths(paths))
+    with progress_bar("import", total) as bar:
+        importer = Importer(db, progress=lambda n: bar.advance(0, n))
+        importer.strict = strict
+        report = importer.run(paths)
+    for error in report.errors[:50]:
+        click.echo(f"error: {error}", err=True)
+    if len(report.errors) > 50:
+        click.echo(f"… and {len(report.errors) - 50} more errors (kb status lists them)", err=True)
+    summary(f"kb import: {report.summary()}")
+    sys.exit(1 if report.errors or report.attachments_failed else 0)
+
+
+@cli.command()
+@click.option("--source", "sources", multiple=True,
+              type=click.Choice(["regulations.gov"]), help="Only these sources.")
+@click.option("--watchlist", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).")
+@click.option("--retry-failed", is_flag=True, help="Retry downloads that failed permanently.")
+@db_option
+@archive_option
+@pass_ctx
+def sync(obj: Context, sources: tuple[str, ...], watchlist: Path | None, retry_failed: bool) -> None:
+    """Fetch what the watchlist names from the live upstreams, archive it, load it."""
+    from kb.sync import run_sync
+
+    reports, failed = run_sync(
+        obj.db(), obj.archive(), watchlist_path=watchlist, sources=sources,
+        retry_failed=retry_failed,
+    )
+    for line in reports:
+        click.echo(line, err=True)
+    summary(f"kb sync: {len(reports)} sources synced, {failed} with errors")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+@pass_ctx
+def status(obj: Context, as_json: bool) -> None:
+    """Counts, failures with reasons, watermarks and freshness."""
+    from kb.store.query import status_report
+
+    report = status_report(obj.db())
+    if as_json:
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        from kb.status_view import render_status
+
+        render_status(report)
+    n_docs = sum(r["n"] for r in report["documents"])
+    summary(
+        f"kb status: {n_docs} documents, {len(report['extraction_failures'])} extraction "
+        f"failures, {len(report['failures'])} failures recorded"
+    )
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="How many hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
+@db_option
+@pass_ctx
+def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search of the database (attachments included), best hits first."""
+    from kb.store.query import search
+
+    hits = search(obj.db(), query, limit)
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+        else:
+            click.echo(f"{hit['id']}  {hit['title'] or ''}  ({hit['submitter'] or 'unknown'})")
+            click.echo("    " + " ".join((hit["snippet"] or "").split()))
+    summary(f"kb search: {len(hits)} hits for {query!r}")
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
+    n = 0
+    if fmt == "jsonl":
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    writer: csv.DictWriter[str] | None = None
+    for record in records:
+        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                for k, v in record.items()}
+        if writer is None:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
+            writer.writeheader()
+        writer.writerow(flat)
+        n += 1
+    return n
+
+
+@cli.command("export")
+@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--with-text", is_flag=True, help="Documents: include text and page ranges.")
+@db_option
+@pass_ctx
+def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
+    """Write records to stdout as JSON lines or CSV (see CONTRACT.md)."""
+    from kb.store.query import export_documents
+
+    db = obj.db()
+    records = export_documents(db, with_text=with_text)
+    n = write_records(records, fmt)
+    summary(f"kb export {kind}: {n} records")
+
+
+@cli.group()
+def bench() -> None:
+    """Benchmarks that print wall time, peak memory and throughput."""
+
+
+@bench.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def bench_import(paths: tuple[Path, ...]) -> None:
+    """Import PATHS (default: the recorded regulations.gov corpus) into a fresh database."""
+    from kb.bench import bench_import as run
+
+    result = run(list(paths) or [settings.corpus_dir() / "regulations.gov"])
+    click.echo(result)
+    summary("kb bench import: done")
+
+
+def main() -> None:
+    cli(prog_name="kb")

@@ -1,0 +1,138 @@
+"""Record types: what parsers return and the store loads.
+
+Frozen dataclasses with a stable natural key as ``id``, the source URL, and
+timezone-aware UTC timestamps rendered as ISO 8601 strings ending in ``Z``.
+Closed vocabularies are enums. An impossible record raises ``ParseError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from dateutil import parser as dateparser
+
+from kb.errors import ParseError
+
+
+class Kind(StrEnum):
+    COMMENT = "comment"
+    NOTICE = "notice"
+    RULE = "rule"
+    SUPPORTING = "supporting"
+    BILL_TEXT = "bill_text"
+    REPORT = "report"
+    PRESS = "press"
+    PAGE = "page"
+
+
+#: How complete a record's source is (a fuller source wins a merge):
+#: a text-only export (id and comment), a list-page item, a full detail response.
+RICH_TEXT_ONLY = 1
+RICH_LIST_ITEM = 2
+RICH_DETAIL = 3
+
+
+def utc_iso(value: str | None, *, item: str = "", source: str = "") -> str | None:
+    """Parse an upstream timestamp into ``YYYY-MM-DDTHH:MM:SSZ`` (UTC) or None."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = dateparser.isoparse(str(value))
+    except (ValueError, OverflowError) as exc:
+        raise ParseError(f"bad timestamp {value!r}: {exc}", item=item, source=source) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class DocketRecord:
+    id: str
+    source: str
+    url: str
+    agency_id: str | None = None
+    title: str | None = None
+    docket_type: str | None = None
+    modified_at: str | None = None
+    abstract: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ParseError("docket without id", source=self.source)
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """An attachment file as a detail response lists it (not yet downloaded)."""
+
+    document_id: str
+    seq: int
+    title: str
+    format: str
+    url: str | None
+    size: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.document_id}/{self.seq}.{self.format}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.title}.{self.format}"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A filing, notice, bill text, report, page or article."""
+
+    id: str
+    source: str
+    kind: Kind
+    url: str | None
+    richness: int
+    docket_id: str | None = None
+    title: str | None = None
+    document_type: str | None = None
+    subtype: str | None = None
+    comment_on_document_id: str | None = None
+    organization: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    submitter: str | None = None
+    category: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    posted_at: str | None = None
+    received_at: str | None = None
+    modified_at: str | None = None
+    withdrawn: bool | None = None
+    reason_withdrawn: str | None = None
+    duplicate_comments: int | None = None
+    fr_doc_num: str | None = None
+    comment_start: str | None = None
+    comment_end: str | None = None
+    object_id: str | None = None
+    tracking_nbr: str | None = None
+    page_count: int | None = None
+    body: str | None = None
+    language: str | None = None
+    attachments: tuple[AttachmentRef, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not self.id or not isinstance(self.id, str):
+            raise ParseError("document without id", source=self.source)
+        if not isinstance(self.kind, Kind):
+            raise ParseError(f"unknown kind {self.kind!r}", item=self.id, source=self.source)
+
+    def columns(self) -> dict[str, object]:
+        """The record as a row of the ``documents`` table (attachments excluded)."""
+        row = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "attachments"}
+        row["kind"] = str(self.kind)
+        return row

@@ -1,0 +1,76 @@
+"""Where things live and how the knowledge base is configured.
+
+Locations follow ``CONTRACT.md``: ``--db`` / ``$KB_DB`` / ``kb.db``,
+``--archive`` / ``$KB_ARCHIVE`` / ``archive/``, ``$KB_CORPUS`` /
+``../shared/corpus`` relative to the project root. Secrets (API keys) are read
+from the environment only when a fetch needs them and never stored.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+USER_AGENT = (
+    "aicopyright-kb/0.1 (policy tracking knowledge base; "
+    "+https://github.com/aicopyright-kb/aicopyright-kb)"
+)
+
+#: Environment variables that hold secrets; their values are redacted everywhere.
+SECRET_ENV_VARS = ("REGULATIONS_GOV_API_KEY", "CONGRESS_GOV_API_KEY", "GOVINFO_API_KEY")
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("KB_DB") or "kb.db")
+
+
+def default_archive_dir() -> Path:
+    return Path(os.environ.get("KB_ARCHIVE") or "archive")
+
+
+def corpus_dir() -> Path:
+    """The recorded upstream corpus (``$KB_CORPUS``, else ``../shared/corpus``)."""
+    env = os.environ.get("KB_CORPUS")
+    if env:
+        return Path(env)
+    return PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def secret_values() -> list[str]:
+    """The secret values currently set in the environment (for redaction)."""
+    return [v for k in SECRET_ENV_VARS if (v := os.environ.get(k)) and len(v) >= 4]
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Rate budget for one upstream host: ``limit`` requests per ``window`` seconds."""
+
+    limit: int
+    window: float = 3600.0
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw and raw.isdigit() else default
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Knobs of the one fetcher. Tests shrink timeouts and widen budgets."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 5
+    backoff_factor: float = 1.0
+    backoff_max: float = 120.0
+    user_agent: str = USER_AGENT
+    host_policies: dict[str, HostPolicy] = field(
+        default_factory=lambda: {
+            "api.regulations.gov": HostPolicy(_env_int("KB_REGULATIONS_GOV_RATE", 1000)),
+            "downloads.regulations.gov": HostPolicy(_env_int("KB_REGULATIONS_GOV_RATE", 1000)),
+            "api.congress.gov": HostPolicy(_env_int("KB_CONGRESS_GOV_RATE", 5000)),
+        }
+    )
+    default_policy: HostPolicy = HostPolicy(limit=3600)

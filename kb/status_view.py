@@ -1,0 +1,45 @@
+"""``kb status`` as tables on the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def render_status(report: dict[str, Any]) -> None:
+    out = Console()
+    docs = Table(title="Documents per docket and kind")
+    for col in ("docket", "kind", "documents", "withdrawn"):
+        docs.add_column(col)
+    for row in report["documents"]:
+        docs.add_row(row["docket_id"], row["kind"], str(row["n"]), str(row["withdrawn"] or 0))
+    out.print(docs)
+    atts = Table(title="Attachments")
+    for col in ("docket", "format", "status", "files"):
+        atts.add_column(col)
+    for row in report["attachments"]:
+        atts.add_row(str(row["docket_id"]), row["format"], row["status"], str(row["n"]))
+    out.print(atts)
+    out.print(f"Extraction failures: {len(report['extraction_failures'])}")
+    for row in report["extraction_failures"]:
+        out.print(f"  {row['id']}: {row['error']}", markup=False)
+    out.print(f"Failures recorded: {len(report['failures'])}")
+    for row in report["failures"][:100]:
+        kind = "permanent" if row["permanent"] else "will retry"
+        out.print(f"  [{row['stage']}] {row['item']}: {row['error']} ({kind})", markup=False)
+    if report["sync"]:
+        sync = Table(title="Sync state")
+        for col in ("source", "watermark", "last started", "last finished", "status"):
+            sync.add_column(col)
+        for row in report["sync"]:
+            sync.add_row(row["key"], row.get("watermark") or "-", row.get("last_started") or "-",
+                         row.get("last_finished") or "-", row.get("last_status") or "-")
+        out.print(sync)
+    else:
+        out.print("Sync: never run (data came from kb import)")
+    out.print(
+        f"Events: {report['events']}; last recorded {report['last_recorded'] or '-'}; "
+        f"newest upstream date {report['newest_upstream_date'] or '-'}"
+    )

@@ -95,9 +95,9 @@ class Archive:
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
             with open(self.log_path, "a", encoding="utf-8") as log:
+                # Flushed (a killed process loses nothing); not fsynced per line.
                 log.write(line + "\n")
                 log.flush()
-                os.fsync(log.fileno())
             if self._index is not None:
                 self._index[entry.url] = entry
         return entry

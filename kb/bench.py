@@ -21,10 +21,8 @@ def bench_import(paths: list[Path]) -> str:
         start = time.perf_counter()
         report = import_paths(db, paths)
         wall = time.perf_counter() - start
-        words = sum(
-            len((row[0] or "").split()) for row in db.execute("select text from documents")
-        )
-        docs = db["documents"].count
+        words = sum(len((row[0] or "").split()) for row in db.execute("select text from documents"))
+        docs = db.table("documents").count
     return (
         f"import: {wall:.1f} s wall, peak RSS {peak_rss_mb():.0f} MB, {docs} documents, "
         f"{words:,} words, {words / wall:,.0f} words/s; {report.summary()}"

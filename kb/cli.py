@@ -24,12 +24,12 @@ class Context:
         self.db_path = db
         self.archive_path = archive
 
-    def db(self):  # noqa: ANN201 - sqlite_utils.Database
+    def db(self):
         from kb.store import open_db
 
         return open_db(self.db_path or settings.default_db_path())
 
-    def archive(self):  # noqa: ANN201 - kb.archive.Archive
+    def archive(self):
         from kb.archive import Archive
 
         return Archive(self.archive_path or settings.default_archive_dir())
@@ -41,8 +41,11 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
             ctx.ensure_object(Context).db_path = value
 
     return click.option(
-        "--db", type=click.Path(path_type=Path, dir_okay=False), expose_value=False,
-        callback=store, help="SQLite database (default: $KB_DB, else kb.db).",
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        expose_value=False,
+        callback=store,
+        help="SQLite database (default: $KB_DB, else kb.db).",
     )(func)
 
 
@@ -52,8 +55,11 @@ def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
             ctx.ensure_object(Context).archive_path = value
 
     return click.option(
-        "--archive", type=click.Path(path_type=Path, file_okay=False), expose_value=False,
-        callback=store, help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+        "--archive",
+        type=click.Path(path_type=Path, file_okay=False),
+        expose_value=False,
+        callback=store,
+        help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
     )(func)
 
 
@@ -73,10 +79,18 @@ class KbGroup(click.Group):
 
 
 @click.group(cls=KbGroup)
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="SQLite database (default: $KB_DB, else kb.db).")
-@click.option("--archive", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Raw archive directory (default: $KB_ARCHIVE, else archive/).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="SQLite database (default: $KB_DB, else kb.db).",
+)
+@click.option(
+    "--archive",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what is happening.")
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, archive: Path | None, verbose: bool) -> None:
@@ -100,7 +114,8 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     db = obj.db()
     total = sum(1 for _ in expand_paths(paths))
     with progress_bar("import", total) as bar:
-        importer = Importer(db, progress=lambda n: bar.advance(0, n))
+        task = bar.task_ids[0]
+        importer = Importer(db, progress=lambda n: bar.advance(task, n))
         importer.strict = strict
         report = importer.run(paths)
     for error in report.errors[:50]:
@@ -112,20 +127,34 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 
 
 @cli.command()
-@click.option("--source", "sources", multiple=True,
-              type=click.Choice(["regulations.gov"]), help="Only these sources.")
-@click.option("--watchlist", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Choice(["regulations.gov"]),
+    help="Only these sources.",
+)
+@click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
+)
 @click.option("--retry-failed", is_flag=True, help="Retry downloads that failed permanently.")
 @db_option
 @archive_option
 @pass_ctx
-def sync(obj: Context, sources: tuple[str, ...], watchlist: Path | None, retry_failed: bool) -> None:
+def sync(
+    obj: Context, sources: tuple[str, ...], watchlist: Path | None, retry_failed: bool
+) -> None:
     """Fetch what the watchlist names from the live upstreams, archive it, load it."""
     from kb.sync import run_sync
 
     reports, failed = run_sync(
-        obj.db(), obj.archive(), watchlist_path=watchlist, sources=sources,
+        obj.db(),
+        obj.archive(),
+        watchlist_path=watchlist,
+        sources=sources,
         retry_failed=retry_failed,
     )
     for line in reports:
@@ -185,8 +214,10 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
         return n
     writer: csv.DictWriter[str] | None = None
     for record in records:
-        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                for k, v in record.items()}
+        flat = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            for k, v in record.items()
+        }
         if writer is None:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
             writer.writeheader()
@@ -197,8 +228,9 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
 
 @cli.command("export")
 @click.argument("kind", type=click.Choice(EXPORT_KINDS))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @click.option("--with-text", is_flag=True, help="Documents: include text and page ranges.")
 @db_option
 @pass_ctx

@@ -37,8 +37,13 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
     """A progress bar on stderr (hidden when stderr is not a terminal)."""
     disable = not sys.stderr.isatty() or bool(os.environ.get("KB_NO_PROGRESS"))
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=stderr, disable=disable, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=disable,
+        transient=True,
     ) as progress:
         progress.add_task(label, total=total)
         yield progress

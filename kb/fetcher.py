@@ -153,9 +153,7 @@ class Fetcher:
         shown = redact_url(full_url)
         limiter = self.limiter(rate_host or urlsplit(full_url).hostname or "")
         try:
-            status, body, resp_headers = self._get_with_body_retries(
-                full_url, req_headers, limiter
-            )
+            status, body, resp_headers = self._get_with_body_retries(full_url, req_headers, limiter)
         except (requests.RequestException, _BodyError) as exc:
             raise FetchError(redact_text(f"request failed: {exc}"), item=shown) from None
         if status == 304 and conditional is not None:
@@ -164,8 +162,12 @@ class Fetcher:
             )
         fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         archived = self.archive.store(
-            body, url=full_url, status=status, fetched_at=fetched_at,
-            headers=resp_headers, source=source,
+            body,
+            url=full_url,
+            status=status,
+            fetched_at=fetched_at,
+            headers=resp_headers,
+            source=source,
         )
         if status >= 400:
             raise FetchError(f"HTTP {status}", item=shown, status=status)
@@ -178,7 +180,9 @@ class Fetcher:
             retry=retry_if_exception_type(_BodyError),
             stop=stop_after_attempt(max(self.settings.retries, 1)),
             wait=wait_exponential_jitter(
-                initial=self.settings.backoff_factor, max=self.settings.backoff_max
+                multiplier=self.settings.backoff_factor,
+                max=self.settings.backoff_max,
+                jitter=self.settings.backoff_factor,
             ),
             reraise=True,
         )

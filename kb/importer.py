@@ -43,7 +43,9 @@ from scrapers.regulations_gov import SOURCE as REGS
 from scrapers.regulations_gov import parse as regs
 
 BATCH = 2000
-ATTACHMENT_EXTS = frozenset({"pdf", "docx", "txt", "htm", "html", "doc", "rtf", "jpg", "jpeg", "png"})
+ATTACHMENT_EXTS = frozenset(
+    {"pdf", "docx", "txt", "htm", "html", "doc", "rtf", "jpg", "jpeg", "png"}
+)
 _DOC_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d{4}-\d+-\d+"
 _DOC_ID_RE = re.compile(rf"^{_DOC_ID}$")
 _FLAT_ATTACHMENT_RE = re.compile(
@@ -77,8 +79,11 @@ def file_provenance(path: Path, data: bytes, source: str) -> Provenance:
     mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     resolved = path.resolve()
     return Provenance(
-        source=source, url=resolved.as_uri(), sha256=sha256_bytes(data),
-        archive_path=str(resolved), fetched_at=mtime,
+        source=source,
+        url=resolved.as_uri(),
+        sha256=sha256_bytes(data),
+        archive_path=str(resolved),
+        fetched_at=mtime,
     )
 
 
@@ -126,8 +131,14 @@ class Importer:
     # -- errors -------------------------------------------------------------
     def fail(self, error: KbError, path: Path, stage: str = "import") -> None:
         self.report.errors.append(error)
-        record_failure(self.db, stage, getattr(error, "source", None) or "import",
-                       str(error.item or path), str(error), True)
+        record_failure(
+            self.db,
+            stage,
+            getattr(error, "source", None) or "import",
+            str(error.item or path),
+            str(error),
+            True,
+        )
         if self.strict:
             raise error
 
@@ -211,23 +222,28 @@ class Importer:
         if kind == "detail":
             problems: list[ParseError] = []
             record = regs.parse_document_data(
-                doc["data"], richness=RICH_DETAIL, item=item,
-                included=doc.get("included") or [], problems=problems,
+                doc["data"],
+                richness=RICH_DETAIL,
+                item=item,
+                included=doc.get("included") or [],
+                problems=problems,
             )
             self.add_documents([record], prov)
             for problem in problems:
                 self.fail(problem, path)
         elif kind == "item":
-            self.add_documents([regs.parse_document_data(doc, richness=RICH_LIST_ITEM, item=item)], prov)
+            self.add_documents(
+                [regs.parse_document_data(doc, richness=RICH_LIST_ITEM, item=item)], prov
+            )
         elif kind == "list":
             self.add_documents(regs.parse_list_page(data, item=item).records, prov)
         elif kind == "docket":
             self.add_docket(regs.parse_docket(doc, item=item), prov)
         elif kind == "dockets":
-            for record in regs.parse_docket_list(data, item=item):
-                self.add_docket(record, prov)
+            for docket in regs.parse_docket_list(data, item=item):
+                self.add_docket(docket, prov)
         elif kind == "error":
-            self.report.skipped.append((item, f"recorded error response: {regs._error_text(doc)}"))
+            self.report.skipped.append((item, f"recorded error response: {regs.error_text(doc)}"))
         else:
             raise ParseError("JSON of no known upstream format", item=item)
 
@@ -269,8 +285,14 @@ class Importer:
         except ExtractionError as exc:
             extracted, error = None, str(exc)
         status = load_attachment_content(
-            self.db, ref, sha256=prov.sha256, archive_path=prov.archive_path,
-            fetched_at=prov.fetched_at, extracted=extracted, error=error, prov=prov,
+            self.db,
+            ref,
+            sha256=prov.sha256,
+            archive_path=prov.archive_path,
+            fetched_at=prov.fetched_at,
+            extracted=extracted,
+            error=error,
+            prov=prov,
         )
         if error:
             self.report.attachments_failed += 1
@@ -286,10 +308,12 @@ class Importer:
         self, doc_id: str, seq: int | None, title: str, fmt: str, path: Path
     ) -> AttachmentRef:
         """Match a file to a known attachment of the document, else number it."""
-        known: list[dict[str, Any]] = list(self.db.query(
-            "select id, seq, title, format, url, size from attachments where document_id = ?",
-            [doc_id],
-        ))
+        known: list[dict[str, Any]] = list(
+            self.db.query(
+                "select id, seq, title, format, url, size from attachments where document_id = ?",
+                [doc_id],
+            )
+        )
         for row in known:
             if (seq is not None and row["seq"] == seq and row["format"] == fmt) or (
                 seq is None and row["title"] == title and row["format"] == fmt
@@ -297,7 +321,8 @@ class Importer:
                 return AttachmentRef(doc_id, row["seq"], row["title"], fmt, row["url"], row["size"])
         if seq is None:
             siblings = sorted(
-                p.name for p in path.parent.iterdir()
+                p.name
+                for p in path.parent.iterdir()
                 if p.is_file() and attachment_target(p) is not None
             )
             seq = siblings.index(path.name) + 1

@@ -56,14 +56,24 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw and raw.isdigit() else default
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """Knobs of the one fetcher. Tests shrink timeouts and widen budgets."""
 
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    retries: int = 5
-    backoff_factor: float = 1.0
+    connect_timeout: float = field(
+        default_factory=lambda: _env_float("KB_HTTP_CONNECT_TIMEOUT", 10.0)
+    )
+    read_timeout: float = field(default_factory=lambda: _env_float("KB_HTTP_TIMEOUT", 60.0))
+    retries: int = field(default_factory=lambda: _env_int("KB_HTTP_RETRIES", 5))
+    backoff_factor: float = field(default_factory=lambda: _env_float("KB_HTTP_BACKOFF", 1.0))
     backoff_max: float = 120.0
     user_agent: str = USER_AGENT
     host_policies: dict[str, HostPolicy] = field(

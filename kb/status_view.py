@@ -34,8 +34,13 @@ def render_status(report: dict[str, Any]) -> None:
         for col in ("source", "watermark", "last started", "last finished", "status"):
             sync.add_column(col)
         for row in report["sync"]:
-            sync.add_row(row["key"], row.get("watermark") or "-", row.get("last_started") or "-",
-                         row.get("last_finished") or "-", row.get("last_status") or "-")
+            sync.add_row(
+                row["key"],
+                row.get("watermark") or "-",
+                row.get("last_started") or "-",
+                row.get("last_finished") or "-",
+                row.get("last_status") or "-",
+            )
         out.print(sync)
     else:
         out.print("Sync: never run (data came from kb import)")

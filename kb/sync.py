@@ -35,7 +35,11 @@ def run_sync(
             if docket.source != "regulations.gov":
                 continue
             report = DocketSync(
-                db, client, archive, docket.id, extra_ids=docket.documents,
+                db,
+                client,
+                archive,
+                docket.id,
+                extra_ids=docket.documents,
                 retry_failed=retry_failed,
             ).run()
             lines.append(report.summary())

@@ -46,9 +46,13 @@ def load_watchlist(path: Path | None = None) -> Watchlist:
     for n, entry in enumerate(raw.get("dockets", [])):
         if not isinstance(entry, dict) or not entry.get("id"):
             raise UsageError(f"dockets[{n}] needs an id", item=str(path))
-        dockets.append(WatchedDocket(
-            id=entry["id"], source=entry.get("source", "regulations.gov"),
-            title=entry.get("title"), documents=tuple(entry.get("documents", ())),
-            rounds=tuple(entry.get("rounds", ())),
-        ))
+        dockets.append(
+            WatchedDocket(
+                id=entry["id"],
+                source=entry.get("source", "regulations.gov"),
+                title=entry.get("title"),
+                documents=tuple(entry.get("documents", ())),
+                rounds=tuple(entry.get("rounds", ())),
+            )
+        )
     return Watchlist(dockets=tuple(dockets), raw=raw)

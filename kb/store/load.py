@@ -20,8 +20,16 @@ from kb.records import AttachmentRef, DocketRecord, DocumentRecord, now_iso
 
 #: Fields whose change to a non-empty value counts as an upstream change.
 TRACKED_FIELDS = (
-    "title", "body", "organization", "first_name", "last_name", "category",
-    "comment_on_document_id", "withdrawn", "reason_withdrawn", "document_type",
+    "title",
+    "body",
+    "organization",
+    "first_name",
+    "last_name",
+    "category",
+    "comment_on_document_id",
+    "withdrawn",
+    "reason_withdrawn",
+    "document_type",
 )
 TEXT_SEPARATOR = "\n\n"
 
@@ -83,14 +91,26 @@ def _merge(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]
 
 
 def _event(
-    event: str, table: str, record_id: str, docket_id: str | None, upstream_date: str | None,
-    upstream_field: str | None, recorded_at: str, summary: str, details: dict[str, Any] | None = None,
+    event: str,
+    table: str,
+    record_id: str,
+    docket_id: str | None,
+    upstream_date: str | None,
+    upstream_field: str | None,
+    recorded_at: str,
+    summary: str,
+    details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
-        "event": event, "record_table": table, "record_id": record_id,
-        "docket_id": docket_id, "upstream_date": upstream_date,
-        "upstream_field": upstream_field, "recorded_at": recorded_at,
-        "summary": summary, "details": json.dumps(details, sort_keys=True) if details else None,
+        "event": event,
+        "record_table": table,
+        "record_id": record_id,
+        "docket_id": docket_id,
+        "upstream_date": upstream_date,
+        "upstream_field": upstream_field,
+        "recorded_at": recorded_at,
+        "summary": summary,
+        "details": json.dumps(details, sort_keys=True) if details else None,
     }
 
 
@@ -103,11 +123,18 @@ def _provenance_rows(table: str, ids: Iterable[str], prov: ProvenanceArg) -> lis
         p = prov.get(rid) if isinstance(prov, Mapping) else prov
         if p is None:
             continue
-        rows.append({
-            "record_table": table, "record_id": rid, "source": p.source, "url": p.url,
-            "fetched_at": p.fetched_at, "http_status": p.http_status,
-            "sha256": p.sha256, "archive_path": p.archive_path,
-        })
+        rows.append(
+            {
+                "record_table": table,
+                "record_id": rid,
+                "source": p.source,
+                "url": p.url,
+                "fetched_at": p.fetched_at,
+                "http_status": p.http_status,
+                "sha256": p.sha256,
+                "archive_path": p.archive_path,
+            }
+        )
     return rows
 
 
@@ -121,18 +148,30 @@ def upsert_docket(db: Database, record: DocketRecord, prov: Provenance | None = 
         if existing is None:
             row["recorded_at"] = now
             row["updated_at"] = now
-            events.append(_event("created", "dockets", record.id, record.id, record.modified_at,
-                                 "modified", now, f"Docket {record.id} tracked"))
+            events.append(
+                _event(
+                    "created",
+                    "dockets",
+                    record.id,
+                    record.id,
+                    record.modified_at,
+                    "modified",
+                    now,
+                    f"Docket {record.id} tracked",
+                )
+            )
             changed = True
         else:
             merged = {**existing, **{k: v for k, v in row.items() if v is not None}}
             changed = merged != existing
             row = {**merged, "updated_at": now} if changed else existing
         if changed:
-            db["dockets"].upsert(row, pk="id")
+            db.table("dockets").upsert(row, pk="id")
         if events:
-            db["events"].insert_all(events)
-        db["provenance"].insert_all(_provenance_rows("dockets", [record.id], prov), ignore=True)
+            db.table("events").insert_all(events)
+        db.table("provenance").insert_all(
+            _provenance_rows("dockets", [record.id], prov), ignore=True
+        )
     return changed
 
 
@@ -149,14 +188,14 @@ def upsert_documents(
         existing = _rows_by_id(db, "documents", [r.id for r in records])
         created_now: set[str] = set()
         rows: dict[str, dict[str, Any]] = {}
+        row: dict[str, Any]
         events: list[dict[str, Any]] = []
         text_dirty: set[str] = set()
         for record in records:
             incoming = record.columns()
             before = rows.get(record.id) or existing.get(record.id)
             if before is None:
-                row = {**incoming, "recorded_at": now, "updated_at": now}
-                rows[record.id] = row
+                rows[record.id] = {**incoming, "recorded_at": now, "updated_at": now}
                 created_now.add(record.id)
                 text_dirty.add(record.id)
                 stats.created += 1
@@ -178,19 +217,34 @@ def upsert_documents(
             }
             if merged.get("withdrawn") and not before.get("withdrawn"):
                 stats.withdrawn += 1
-                events.append(_event(
-                    "withdrawn", "documents", record.id, merged.get("docket_id"),
-                    merged.get("modified_at"), "modified", now,
-                    f"{record.id} withdrawn", {"reason": merged.get("reason_withdrawn")},
-                ))
+                events.append(
+                    _event(
+                        "withdrawn",
+                        "documents",
+                        record.id,
+                        merged.get("docket_id"),
+                        merged.get("modified_at"),
+                        "modified",
+                        now,
+                        f"{record.id} withdrawn",
+                        {"reason": merged.get("reason_withdrawn")},
+                    )
+                )
             elif changes:
                 stats.changed += 1
-                events.append(_event(
-                    "changed", "documents", record.id, merged.get("docket_id"),
-                    merged.get("modified_at"), "modified", now,
-                    f"{record.id} changed: {', '.join(sorted(changes))}",
-                    {k: v for k, v in changes.items() if k != "body"},
-                ))
+                events.append(
+                    _event(
+                        "changed",
+                        "documents",
+                        record.id,
+                        merged.get("docket_id"),
+                        merged.get("modified_at"),
+                        "modified",
+                        now,
+                        f"{record.id} changed: {', '.join(sorted(changes))}",
+                        {k: v for k, v in changes.items() if k != "body"},
+                    )
+                )
             elif before.get("posted_at") is None and merged.get("posted_at"):
                 # An upstream date learned later dates the creation event it lacked.
                 db.execute(
@@ -201,18 +255,27 @@ def upsert_documents(
                 )
         for rid in created_now:
             row = rows[rid]
-            events.append(_event(
-                "created", "documents", rid, row.get("docket_id"), row.get("posted_at"),
-                "posted" if row.get("posted_at") else None, now,
-                f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
-            ))
+            events.append(
+                _event(
+                    "created",
+                    "documents",
+                    rid,
+                    row.get("docket_id"),
+                    row.get("posted_at"),
+                    "posted" if row.get("posted_at") else None,
+                    now,
+                    f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
+                )
+            )
         if rows:
-            db["documents"].upsert_all(list(rows.values()), pk="id", alter=False)
-        stats.attachments_new += _upsert_attachment_refs(db, [a for r in records for a in r.attachments])
+            db.table("documents").upsert_all(list(rows.values()), pk="id", alter=False)
+        stats.attachments_new += _upsert_attachment_refs(
+            db, [a for r in records for a in r.attachments]
+        )
         refresh_document_text(db, sorted(text_dirty))
         if events:
-            db["events"].insert_all(events)
-        db["provenance"].insert_all(
+            db.table("events").insert_all(events)
+        db.table("provenance").insert_all(
             _provenance_rows("documents", sorted({r.id for r in records}), prov), ignore=True
         )
         stats.ids.extend(sorted(created_now))
@@ -228,15 +291,25 @@ def _upsert_attachment_refs(db: Database, refs: Sequence[AttachmentRef]) -> int:
     for ref in refs:
         row = existing.get(ref.id)
         if row is None:
-            new_rows.append({
-                "id": ref.id, "document_id": ref.document_id, "seq": ref.seq,
-                "title": ref.title, "file_name": ref.file_name, "format": ref.format,
-                "url": ref.url, "size": ref.size, "status": "pending",
-            })
+            new_rows.append(
+                {
+                    "id": ref.id,
+                    "document_id": ref.document_id,
+                    "seq": ref.seq,
+                    "title": ref.title,
+                    "file_name": ref.file_name,
+                    "format": ref.format,
+                    "url": ref.url,
+                    "size": ref.size,
+                    "status": "pending",
+                }
+            )
         elif (ref.url and row["url"] != ref.url) or (ref.size and row["size"] != ref.size):
-            db["attachments"].update(ref.id, {"url": ref.url or row["url"], "size": ref.size or row["size"]})
+            db.table("attachments").update(
+                ref.id, {"url": ref.url or row["url"], "size": ref.size or row["size"]}
+            )
     if new_rows:
-        db["attachments"].insert_all(new_rows, pk="id")
+        db.table("attachments").insert_all(new_rows, pk="id")
     return len(new_rows)
 
 
@@ -258,20 +331,25 @@ def load_attachment_content(
     """
     status = "ok" if extracted is not None else "failed"
     row = {
-        "sha256": sha256, "archive_path": archive_path, "fetched_at": fetched_at,
+        "sha256": sha256,
+        "archive_path": archive_path,
+        "fetched_at": fetched_at,
         "text": extracted.text if extracted else None,
         "pages": json.dumps(extracted.pages) if extracted and extracted.pages else None,
-        "status": status, "error": error,
+        "status": status,
+        "error": error,
     }
     with db.conn:
         _upsert_attachment_refs(db, [ref])
-        current = db["attachments"].get(ref.id)
+        current = db.table("attachments").get(ref.id)
         same = all(current.get(k) == v for k, v in row.items() if k != "fetched_at")
         if not same:
-            db["attachments"].update(ref.id, row)
+            db.table("attachments").update(ref.id, row)
             refresh_document_text(db, [ref.document_id])
         if prov is not None:
-            db["provenance"].insert_all(_provenance_rows("attachments", [ref.id], prov), ignore=True)
+            db.table("provenance").insert_all(
+                _provenance_rows("attachments", [ref.id], prov), ignore=True
+            )
         item = f"{ref.document_id}/{ref.file_name}"
         if error:
             record_failure(db, "extract", prov.source if prov else "import", item, error, permanent)
@@ -312,10 +390,13 @@ def refresh_document_text(db: Database, doc_ids: Sequence[str]) -> None:
         doc = db.execute("select body, text_sha from documents where id = ?", [doc_id]).fetchone()
         if doc is None:
             continue
-        atts = list(db.query(
-            "select id, text, pages, status from attachments where document_id = ? "
-            "order by seq, format", [doc_id],
-        ))
+        atts = list(
+            db.query(
+                "select id, text, pages, status from attachments where document_id = ? "
+                "order by seq, format",
+                [doc_id],
+            )
+        )
         text, pages, starts = compose_text(doc[0], atts)
         sha = hashlib.sha256(text.encode()).hexdigest()
         if sha != doc[1]:
@@ -344,4 +425,4 @@ def clear_failure(db: Database, stage: str, item: str) -> None:
 
 def set_sync_state(db: Database, key: str, **fields: Any) -> None:
     with db.conn:
-        db["sync_state"].upsert({"key": key, **fields}, pk="key", alter=True)
+        db.table("sync_state").upsert({"key": key, **fields}, pk="key", alter=True)

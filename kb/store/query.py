@@ -9,47 +9,57 @@ from typing import Any
 from sqlite_utils import Database
 
 DOCUMENT_EXPORT_FIELDS = (
-    "id", "source", "kind", "docket_id", "title", "organization", "submitter", "category",
-    "language", "posted_at", "url", "campaign_id",
+    "id",
+    "source",
+    "kind",
+    "docket_id",
+    "title",
+    "organization",
+    "submitter",
+    "category",
+    "language",
+    "posted_at",
+    "url",
+    "campaign_id",
 )
 
 
 def status_report(db: Database) -> dict[str, Any]:
     """Counts per docket and kind, extraction and other failures, sync state."""
     counts = [
-        dict(r) for r in db.query(
+        dict(r)
+        for r in db.query(
             "select coalesce(docket_id, '(none)') as docket_id, kind, count(*) as n, "
             "sum(coalesce(withdrawn, 0)) as withdrawn from documents group by 1, 2 order by 1, 2"
         )
     ]
     attachments = [
-        dict(r) for r in db.query(
+        dict(r)
+        for r in db.query(
             "select d.docket_id, a.format, a.status, count(*) as n from attachments a "
             "join documents d on d.id = a.document_id group by 1, 2, 3 order by 1, 2, 3"
         )
     ]
     failures = [
-        dict(r) for r in db.query(
+        dict(r)
+        for r in db.query(
             "select stage, source, item, error, recorded_at, permanent from failures "
             "order by stage, item"
         )
     ]
     extraction = [
-        dict(r) for r in db.query(
-            "select id, error from attachments where status = 'failed' order by id"
-        )
+        dict(r)
+        for r in db.query("select id, error from attachments where status = 'failed' order by id")
     ]
     sync = [dict(r) for r in db.query("select * from sync_state order by key")]
-    latest = db.execute(
-        "select max(recorded_at), max(upstream_date) from events"
-    ).fetchone()
+    latest = db.execute("select max(recorded_at), max(upstream_date) from events").fetchone()
     return {
         "documents": counts,
         "attachments": attachments,
         "extraction_failures": extraction,
         "failures": failures,
         "sync": sync,
-        "events": db["events"].count,
+        "events": db.table("events").count,
         "last_recorded": latest[0],
         "newest_upstream_date": latest[1],
     }

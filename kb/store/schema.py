@@ -14,78 +14,148 @@ MIGRATIONS = Migrations("kb")
 
 @MIGRATIONS()
 def m001_core(db: Database) -> None:
-    db["dockets"].create(
+    db.table("dockets").create(
         {
-            "id": str, "source": str, "url": str, "agency_id": str, "title": str,
-            "docket_type": str, "modified_at": str, "abstract": str,
-            "recorded_at": str, "updated_at": str,
+            "id": str,
+            "source": str,
+            "url": str,
+            "agency_id": str,
+            "title": str,
+            "docket_type": str,
+            "modified_at": str,
+            "abstract": str,
+            "recorded_at": str,
+            "updated_at": str,
         },
         pk="id",
     )
-    db["documents"].create(
+    db.table("documents").create(
         {
-            "id": str, "source": str, "kind": str, "docket_id": str, "title": str,
-            "document_type": str, "subtype": str, "comment_on_document_id": str,
-            "organization": str, "first_name": str, "last_name": str, "submitter": str,
-            "category": str, "city": str, "state": str, "country": str,
-            "posted_at": str, "received_at": str, "modified_at": str,
-            "withdrawn": int, "reason_withdrawn": str, "duplicate_comments": int,
-            "fr_doc_num": str, "comment_start": str, "comment_end": str,
-            "object_id": str, "tracking_nbr": str, "page_count": int,
-            "body": str, "text": str, "pages": str, "text_sha": str, "language": str,
-            "url": str, "richness": int, "recorded_at": str, "updated_at": str,
+            "id": str,
+            "source": str,
+            "kind": str,
+            "docket_id": str,
+            "title": str,
+            "document_type": str,
+            "subtype": str,
+            "comment_on_document_id": str,
+            "organization": str,
+            "first_name": str,
+            "last_name": str,
+            "submitter": str,
+            "category": str,
+            "city": str,
+            "state": str,
+            "country": str,
+            "posted_at": str,
+            "received_at": str,
+            "modified_at": str,
+            "withdrawn": int,
+            "reason_withdrawn": str,
+            "duplicate_comments": int,
+            "fr_doc_num": str,
+            "comment_start": str,
+            "comment_end": str,
+            "object_id": str,
+            "tracking_nbr": str,
+            "page_count": int,
+            "body": str,
+            "text": str,
+            "pages": str,
+            "text_sha": str,
+            "language": str,
+            "url": str,
+            "richness": int,
+            "recorded_at": str,
+            "updated_at": str,
         },
         pk="id",
     )
-    db["documents"].create_index(["docket_id"])
-    db["documents"].create_index(["kind"])
-    db["documents"].create_index(["posted_at"])
-    db["attachments"].create(
+    db.table("documents").create_index(["docket_id"])
+    db.table("documents").create_index(["kind"])
+    db.table("documents").create_index(["posted_at"])
+    db.table("attachments").create(
         {
-            "id": str, "document_id": str, "seq": int, "title": str, "file_name": str,
-            "format": str, "url": str, "size": int, "sha256": str, "text": str,
-            "pages": str, "text_start": int, "status": str, "error": str,
-            "fetched_at": str, "archive_path": str,
+            "id": str,
+            "document_id": str,
+            "seq": int,
+            "title": str,
+            "file_name": str,
+            "format": str,
+            "url": str,
+            "size": int,
+            "sha256": str,
+            "text": str,
+            "pages": str,
+            "text_start": int,
+            "status": str,
+            "error": str,
+            "fetched_at": str,
+            "archive_path": str,
         },
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["attachments"].create_index(["document_id"])
-    db["provenance"].create(
+    db.table("attachments").create_index(["document_id"])
+    db.table("provenance").create(
         {
-            "id": int, "record_table": str, "record_id": str, "source": str, "url": str,
-            "fetched_at": str, "http_status": int, "sha256": str, "archive_path": str,
+            "id": int,
+            "record_table": str,
+            "record_id": str,
+            "source": str,
+            "url": str,
+            "fetched_at": str,
+            "http_status": int,
+            "sha256": str,
+            "archive_path": str,
         },
         pk="id",
     )
-    db["provenance"].create_index(["record_table", "record_id", "sha256"], unique=True)
-    db["events"].create(
+    db.table("provenance").create_index(["record_table", "record_id", "sha256"], unique=True)
+    db.table("events").create(
         {
-            "id": int, "event": str, "record_table": str, "record_id": str,
-            "docket_id": str, "upstream_date": str, "upstream_field": str,
-            "recorded_at": str, "summary": str, "details": str,
+            "id": int,
+            "event": str,
+            "record_table": str,
+            "record_id": str,
+            "docket_id": str,
+            "upstream_date": str,
+            "upstream_field": str,
+            "recorded_at": str,
+            "summary": str,
+            "details": str,
         },
         pk="id",
     )
-    db["events"].create_index(["upstream_date"])
-    db["events"].create_index(["record_table", "record_id"])
-    db["sync_state"].create(
+    db.table("events").create_index(["upstream_date"])
+    db.table("events").create_index(["record_table", "record_id"])
+    db.table("sync_state").create(
         {
-            "key": str, "source": str, "scope": str, "watermark": str,
-            "last_started": str, "last_finished": str, "last_status": str,
+            "key": str,
+            "source": str,
+            "scope": str,
+            "watermark": str,
+            "last_started": str,
+            "last_finished": str,
+            "last_status": str,
             "last_summary": str,
         },
         pk="key",
     )
-    db["failures"].create(
+    db.table("failures").create(
         {
-            "id": int, "stage": str, "source": str, "item": str, "error": str,
-            "recorded_at": str, "permanent": int,
+            "id": int,
+            "stage": str,
+            "source": str,
+            "item": str,
+            "error": str,
+            "recorded_at": str,
+            "permanent": int,
         },
         pk="id",
     )
-    db["failures"].create_index(["stage", "item"], unique=True)
-    db["documents"].enable_fts(
+    db.table("failures").create_index(["stage", "item"], unique=True)
+    db.table("documents").enable_fts(
         ["title", "submitter", "organization", "text"],
         create_triggers=True,
         tokenize="porter",

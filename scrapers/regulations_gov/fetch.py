@@ -63,8 +63,15 @@ class RegsClient:
         return self._get(f"dockets/{docket_id}")
 
     def fetch_list_page(
-        self, endpoint: str, docket_id: str, page: int, modified_ge: str | None,
-        *, exact: str | None = None, document_types: str | None = None,
+        self,
+        endpoint: str,
+        docket_id: str,
+        page: int,
+        modified_ge: str | None,
+        *,
+        exact: str | None = None,
+        document_types: str | None = None,
+        order: str | None = None,
     ) -> FetchResult:
         """One search page of ``endpoint`` (``comments`` or ``documents``) for a docket.
 
@@ -81,7 +88,7 @@ class RegsClient:
         if exact is not None:
             params["filter[lastModifiedDate][ge]"] = eastern_filter_time(exact)
             params["filter[lastModifiedDate][le]"] = eastern_filter_time(exact)
-            params["sort"] = "documentId"
+            params["sort"] = order or "documentId"
         elif modified_ge is not None:
             params["filter[lastModifiedDate][ge]"] = eastern_filter_time(modified_ge)
         if document_types:
@@ -98,10 +105,8 @@ class RegsClient:
         base = self.config.downloads_base
         prefix = f"https://{DOWNLOADS_HOST}"
         if base and url.startswith(prefix):
-            return base.rstrip("/") + url[len(prefix):]
+            return base.rstrip("/") + url[len(prefix) :]
         return url
 
     def fetch_attachment(self, url: str) -> FetchResult:
-        return self.fetcher.get(
-            self.download_url(url), source=SOURCE, rate_host=DOWNLOADS_HOST
-        )
+        return self.fetcher.get(self.download_url(url), source=SOURCE, rate_host=DOWNLOADS_HOST)

@@ -120,7 +120,9 @@ def parse_attachments(
         if chosen is None:
             continue
         try:
-            title = _safe_title(_str(attrs.get("title")) or f"attachment_{n}", f"{doc_id} attachment {n}")
+            title = _safe_title(
+                _str(attrs.get("title")) or f"attachment_{n}", f"{doc_id} attachment {n}"
+            )
         except ParseError as exc:
             if problems is None:
                 raise
@@ -145,8 +147,14 @@ def _content_ref(doc_id: str, attrs: dict[str, Any]) -> list[AttachmentRef]:
     if chosen is None:
         return []
     return [
-        AttachmentRef(doc_id, 0, "content", str(chosen["format"]).lower(), chosen["fileUrl"],
-                      chosen.get("size"))
+        AttachmentRef(
+            doc_id,
+            0,
+            "content",
+            str(chosen["format"]).lower(),
+            chosen["fileUrl"],
+            chosen.get("size"),
+        )
     ]
 
 
@@ -224,11 +232,14 @@ def parse_detail(
     """
     doc = load_json(body, item=item)
     if isinstance(doc, dict) and "errors" in doc and "data" not in doc:
-        raise ParseError(f"error response: {_error_text(doc)}", item=item, source=SOURCE)
+        raise ParseError(f"error response: {error_text(doc)}", item=item, source=SOURCE)
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
         raise ParseError("not a v4 detail response (no data object)", item=item, source=SOURCE)
     return parse_document_data(
-        doc["data"], richness=RICH_DETAIL, item=item, included=doc.get("included") or [],
+        doc["data"],
+        richness=RICH_DETAIL,
+        item=item,
+        included=doc.get("included") or [],
         problems=problems,
     )
 
@@ -267,8 +278,9 @@ def parse_docket(body: bytes | str | dict[str, Any], *, item: str) -> DocketReco
         agency_id=_str(attrs.get("agencyId")),
         title=_str(attrs.get("title")),
         docket_type=_str(attrs.get("docketType")),
-        modified_at=utc_iso(attrs.get("modifyDate") or attrs.get("lastModifiedDate"),
-                            item=docket_id, source=SOURCE),
+        modified_at=utc_iso(
+            attrs.get("modifyDate") or attrs.get("lastModifiedDate"), item=docket_id, source=SOURCE
+        ),
         abstract=_str(attrs.get("dkAbstract")),
     )
 
@@ -280,7 +292,9 @@ def parse_docket_list(body: bytes | str, *, item: str) -> list[DocketRecord]:
     return [parse_docket(d, item=f"{item}[{i}]") for i, d in enumerate(doc["data"])]
 
 
-def parse_comment_text_lines(lines: Iterator[str], *, item: str) -> Iterator[DocumentRecord | ParseError]:
+def parse_comment_text_lines(
+    lines: Iterator[str], *, item: str
+) -> Iterator[DocumentRecord | ParseError]:
     """``comment-text.jsonl``: one ``{"id", "comment"}`` per line.
 
     Yields a record per good line and a ``ParseError`` per bad one, so a caller
@@ -309,7 +323,7 @@ def parse_comment_text_lines(lines: Iterator[str], *, item: str) -> Iterator[Doc
             yield exc
 
 
-def _error_text(doc: dict[str, Any]) -> str:
+def error_text(doc: dict[str, Any]) -> str:
     errors = doc.get("errors") or []
     return "; ".join(f"{e.get('status')} {e.get('title') or e.get('detail')}" for e in errors)
 

@@ -37,6 +37,7 @@ from scrapers.regulations_gov.fetch import RegsClient
 from scrapers.regulations_gov.parse import ListPage, parse_detail, parse_docket, parse_list_page
 
 log = logging.getLogger(__name__)
+PERMANENT_STATUSES = (403, 404, 410)
 NON_COMMENT_TYPES = "Notice,Rule,Proposed Rule,Supporting & Related Material,Other"
 
 
@@ -67,8 +68,12 @@ class SyncReport:
 
 def provenance_of(entry: ArchivedResponse) -> Provenance:
     return Provenance(
-        source=SOURCE, url=entry.url, sha256=entry.sha256, archive_path=entry.path,
-        fetched_at=entry.fetched_at, http_status=entry.status,
+        source=SOURCE,
+        url=entry.url,
+        sha256=entry.sha256,
+        archive_path=entry.path,
+        fetched_at=entry.fetched_at,
+        http_status=entry.status,
     )
 
 
@@ -101,10 +106,12 @@ class DocketSync:
         record_failure(self.db, stage, SOURCE, str(error.item), str(error), permanent)
 
     # -- listing -----------------------------------------------------------
-    def _page(self, endpoint: str, page: int, ge: str | None, exact: str | None) -> ListPage:
+    def _page(
+        self, endpoint: str, page: int, ge: str | None, exact: str | None, order: str | None = None
+    ) -> ListPage:
         types = NON_COMMENT_TYPES if endpoint == "documents" else None
         result = self.client.fetch_list_page(
-            endpoint, self.docket_id, page, ge, exact=exact, document_types=types
+            endpoint, self.docket_id, page, ge, exact=exact, document_types=types, order=order
         )
         self.report.list_requests += 1
         item = result.url
@@ -138,37 +145,51 @@ class DocketSync:
             if complete:
                 return
             if last_ts is None:
-                raise ScrapeError("search was cut off but its records carry no dates",
-                                  item=f"{self.docket_id} {endpoint}")
+                raise ScrapeError(
+                    "search was cut off but its records carry no dates",
+                    item=f"{self.docket_id} {endpoint}",
+                )
             if last_ts == cursor or new_in_window == 0:
                 # Every record of the window shares one timestamp: list that second by id.
                 yield from self._list_exact_second(endpoint, last_ts, seen, max_pages)
                 cursor = _next_second(last_ts)
             else:
                 cursor = last_ts
-            log.info("%s: search capped at %s results; re-seeding at %s",
-                     self.docket_id, cfg.max_results, cursor)
+            log.info(
+                "%s: search capped at %s results; re-seeding at %s",
+                self.docket_id,
+                cfg.max_results,
+                cursor,
+            )
 
     def _list_exact_second(
         self, endpoint: str, ts: str, seen: set[str], max_pages: int
     ) -> Iterator[DocumentRecord]:
-        fetched = 0
-        for page in range(1, max_pages + 1):
-            listing = self._page(endpoint, page, None, ts)
-            fetched += len(listing.records)
-            for record in listing.records:
-                if record.id not in seen:
-                    seen.add(record.id)
-                    yield record
-            if not listing.has_next or not listing.records:
-                if listing.total is not None and fetched < listing.total:
-                    raise ScrapeError(
-                        f"{listing.total} records share the timestamp {ts}, more than one "
-                        f"search can return ({self.client.config.max_results}); "
-                        "the rest cannot be listed",
-                        item=f"{self.docket_id} {endpoint}",
-                    )
+        """Records modified in the second ``ts``: by id ascending, then descending.
+
+        Each direction returns at most one search's cap, so together they list up
+        to twice the cap; more records in a single second cannot be listed.
+        """
+        in_second: set[str] = set()
+        total: int | None = None
+        for order in ("documentId", "-documentId"):
+            for page in range(1, max_pages + 1):
+                listing = self._page(endpoint, page, None, ts, order)
+                total = listing.total
+                for record in listing.records:
+                    in_second.add(record.id)
+                    if record.id not in seen:
+                        seen.add(record.id)
+                        yield record
+                if not listing.has_next or not listing.records:
+                    break
+            if total is None or len(in_second) >= total:
                 return
+        raise ScrapeError(
+            f"{total} records share the timestamp {ts}, more than two searches can "
+            f"return ({self.client.config.max_results} each); {len(in_second)} were listed",
+            item=f"{self.docket_id} {endpoint}",
+        )
 
     # -- details -----------------------------------------------------------
     def _stored(self, doc_id: str) -> tuple[int, str | None] | None:
@@ -177,11 +198,17 @@ class DocketSync:
         ).fetchone()
         return (row[0] or 0, row[1]) if row else None
 
-    def detail(self, endpoint: str, listed: DocumentRecord | None, doc_id: str) -> DocumentRecord | None:
+    def detail(
+        self, endpoint: str, listed: DocumentRecord | None, doc_id: str
+    ) -> DocumentRecord | None:
         """The detail record of ``doc_id``: skipped when stored, archived, or fetched."""
         stored = self._stored(doc_id)
         listed_ts = listed.modified_at if listed else None
-        if stored and stored[0] >= RICH_DETAIL and (listed is None or (stored[1] or "") >= (listed_ts or "")):
+        if (
+            stored
+            and stored[0] >= RICH_DETAIL
+            and (listed is None or (stored[1] or "") >= (listed_ts or ""))
+        ):
             self.report.details_skipped += 1
             return None
         url = self.client.detail_url(endpoint, doc_id)
@@ -197,6 +224,8 @@ class DocketSync:
             except ParseError:
                 log.info("archived detail of %s unreadable; fetching again", doc_id)
         try:
+            if entry is not None and entry.status in PERMANENT_STATUSES:
+                raise FetchError(f"HTTP {entry.status}", item=entry.url, status=entry.status)
             result = self.client.fetch_detail(endpoint, doc_id)
         except FetchError as exc:
             self.fail("fetch", KbError(str(exc), item=doc_id), permanent=exc.status == 404)
@@ -211,7 +240,9 @@ class DocketSync:
             return None
         return self._accept(record, result.archived, problems)
 
-    def _accept(self, record: DocumentRecord, entry: ArchivedResponse, problems: list[ParseError]) -> DocumentRecord:
+    def _accept(
+        self, record: DocumentRecord, entry: ArchivedResponse, problems: list[ParseError]
+    ) -> DocumentRecord:
         for problem in problems:
             self.fail("parse", problem, permanent=True)
         self.report.loaded.add(upsert_documents(self.db, [record], provenance_of(entry)))
@@ -222,31 +253,42 @@ class DocketSync:
     # -- attachments -------------------------------------------------------
     def attachments(self) -> None:
         states = ("pending", "failed") if self.retry_failed else ("pending",)
-        rows = list(self.db.query(
-            "select a.* from attachments a join documents d on d.id = a.document_id "
-            f"where d.docket_id = ? and a.url is not null and a.status in ({','.join('?' * len(states))}) "
-            "order by a.document_id, a.seq",
-            [self.docket_id, *states],
-        ))
+        rows = list(
+            self.db.query(
+                "select a.* from attachments a join documents d on d.id = a.document_id "
+                f"where d.docket_id = ? and a.url is not null and a.status in ({','.join('?' * len(states))}) "
+                "order by a.document_id, a.seq",
+                [self.docket_id, *states],
+            )
+        )
         for row in rows:
-            ref = AttachmentRef(row["document_id"], row["seq"], row["title"], row["format"],
-                                row["url"], row["size"])
+            ref = AttachmentRef(
+                row["document_id"], row["seq"], row["title"], row["format"], row["url"], row["size"]
+            )
             self.attachment(ref)
 
     def attachment(self, ref: AttachmentRef) -> None:
         item = f"{ref.document_id}/{ref.file_name}"
-        entry = self.archive.latest(self.client.download_url(ref.url or ""))
+        url = self.client.download_url(ref.url or "")
+        entry = self.archive.latest(url)
         if entry is not None and entry.status == 200:
             data = self.archive.read(entry)
             self.report.attachments_from_archive += 1
         else:
             try:
+                if entry is not None and entry.status in PERMANENT_STATUSES:
+                    # Answered for good before a crash: do not ask again.
+                    raise FetchError(f"HTTP {entry.status}", item=entry.url, status=entry.status)
                 result = self.client.fetch_attachment(ref.url or "")
             except FetchError as exc:
-                permanent = exc.status in (403, 404, 410)
+                permanent = exc.status in PERMANENT_STATUSES
                 if permanent:
-                    self.db["attachments"].update(ref.id, {"status": "failed", "error": str(exc)})
-                self.fail("fetch", KbError(f"download failed: {exc}", item=item), permanent=permanent)
+                    self.db.table("attachments").update(
+                        ref.id, {"status": "failed", "error": str(exc)}
+                    )
+                self.fail(
+                    "fetch", KbError(f"download failed: {exc}", item=item), permanent=permanent
+                )
                 return
             self.report.attachments_fetched += 1
             assert result.archived is not None
@@ -258,26 +300,43 @@ class DocketSync:
             extracted, error = None, str(exc)
             self.report.errors.append(exc)
         load_attachment_content(
-            self.db, ref, sha256=entry.sha256, archive_path=entry.path,
-            fetched_at=entry.fetched_at, extracted=extracted, error=error,
+            self.db,
+            ref,
+            sha256=entry.sha256,
+            archive_path=entry.path,
+            fetched_at=entry.fetched_at,
+            extracted=extracted,
+            error=error,
             prov=provenance_of(entry),
         )
 
     # -- the whole docket ----------------------------------------------------
     def run(self) -> SyncReport:
         started = now_iso()
-        state = self.db["sync_state"].get(self.key) if self.db["sync_state"].count_where(
-            "key = ?", [self.key]) else {}
+        state = (
+            self.db.table("sync_state").get(self.key)
+            if self.db.table("sync_state").count_where("key = ?", [self.key])
+            else {}
+        )
         since = state.get("watermark")
-        set_sync_state(self.db, self.key, source=SOURCE, scope=self.docket_id,
-                       last_started=started, last_status="running")
+        set_sync_state(
+            self.db,
+            self.key,
+            source=SOURCE,
+            scope=self.docket_id,
+            last_started=started,
+            last_status="running",
+        )
         max_seen = since
         try:
-            if self.db["dockets"].count_where("id = ?", [self.docket_id]) == 0:
+            if self.db.table("dockets").count_where("id = ?", [self.docket_id]) == 0:
                 result = self.client.fetch_docket(self.docket_id)
                 assert result.archived is not None
-                upsert_docket(self.db, parse_docket(result.body, item=self.docket_id),
-                              provenance_of(result.archived))
+                upsert_docket(
+                    self.db,
+                    parse_docket(result.body, item=self.docket_id),
+                    provenance_of(result.archived),
+                )
             for endpoint in ("documents", "comments"):
                 for listed in self.list_records(endpoint, since):
                     self.report.listed += 1
@@ -286,23 +345,42 @@ class DocketSync:
                     self.detail(endpoint, listed, listed.id)
                     self.progress(listed.id)
             for doc_id in self.extra_ids:
-                kind = self.db.execute("select kind from documents where id = ?", [doc_id]).fetchone()
+                kind = self.db.execute(
+                    "select kind from documents where id = ?", [doc_id]
+                ).fetchone()
                 endpoint = "documents" if kind and kind[0] != Kind.COMMENT else "comments"
                 self.detail(endpoint, None, doc_id)
             self.attachments()
         except (FetchError, ParseError, ScrapeError) as exc:
             self.fail("sync", KbError(str(exc), item=exc.item or self.docket_id))
-            set_sync_state(self.db, self.key, last_status="failed", last_finished=now_iso(),
-                           last_summary=self.report.summary())
+            set_sync_state(
+                self.db,
+                self.key,
+                last_status="failed",
+                last_finished=now_iso(),
+                last_summary=self.report.summary(),
+            )
             return self.report
         status = "ok" if not self.report.errors else "partial"
         # The watermark only moves when every listed record was handled.
-        new_mark = max_seen if status == "ok" or all(
-            isinstance(e, ExtractionError) or "download failed" in str(e) for e in self.report.errors
-        ) else since
+        new_mark = (
+            max_seen
+            if status == "ok"
+            or all(
+                isinstance(e, ExtractionError) or "download failed" in str(e)
+                for e in self.report.errors
+            )
+            else since
+        )
         self.report.watermark = new_mark
-        set_sync_state(self.db, self.key, watermark=new_mark, last_finished=now_iso(),
-                       last_status=status, last_summary=self.report.summary())
+        set_sync_state(
+            self.db,
+            self.key,
+            watermark=new_mark,
+            last_finished=now_iso(),
+            last_status=status,
+            last_summary=self.report.summary(),
+        )
         return self.report
 
 

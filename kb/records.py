@@ -7,6 +7,7 @@ Closed vocabularies are enums. An impossible record raises ``ParseError``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -136,3 +137,111 @@ class DocumentRecord:
         row = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "attachments"}
         row["kind"] = str(self.kind)
         return row
+
+
+class BillStatus(StrEnum):
+    """Where a bill stands, derived from its actions (the contract's values)."""
+
+    INTRODUCED = "introduced"
+    REFERRED = "referred"
+    REPORTED = "reported"
+    PASSED_HOUSE = "passed_house"
+    PASSED_SENATE = "passed_senate"
+    PASSED_BOTH = "passed_both"
+    ENACTED = "enacted"
+    VETOED = "vetoed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    bioguide_id: str | None = None
+    party: str | None = None
+    state: str | None = None
+    district: str | None = None
+    #: Cosponsors only: the day they joined, the day they withdrew, original or not.
+    date: str | None = None
+    withdrawn: str | None = None
+    original: bool | None = None
+
+
+@dataclass(frozen=True)
+class BillAction:
+    date: str
+    text: str
+    code: str | None = None
+    chamber: str | None = None
+    type: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class TextVersion:
+    code: str | None
+    name: str
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RelatedBill:
+    id: str
+    title: str | None
+    relationship: str | None
+    identified_by: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    version_code: str | None
+    action_date: str | None
+    action_desc: str | None
+    text: str
+    update_date: str | None
+
+
+@dataclass(frozen=True)
+class BillRecord:
+    """A bill with everything BILLSTATUS or congress.gov says about it."""
+
+    id: str
+    congress: int
+    type: str
+    number: int
+    source: str
+    url: str
+    title: str | None = None
+    short_title: str | None = None
+    introduced: str | None = None
+    origin_chamber: str | None = None
+    update_date: str | None = None
+    update_date_including_text: str | None = None
+    sponsor: Member | None = None
+    cosponsors: tuple[Member, ...] = ()
+    actions: tuple[BillAction, ...] = ()
+    committees: tuple[dict[str, object], ...] = ()
+    related: tuple[RelatedBill, ...] = ()
+    subjects: tuple[str, ...] = ()
+    policy_area: str | None = None
+    summaries: tuple[Summary, ...] = ()
+    titles: tuple[dict[str, str | None], ...] = ()
+    text_versions: tuple[TextVersion, ...] = ()
+    #: Which parts the source carried (congress.gov answers one sub-resource per request).
+    parts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not BILL_ID_RE.match(self.id):
+            raise ParseError(f"malformed bill id {self.id!r}", item=self.id, source=self.source)
+
+
+BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
+BILL_ID_RE = re.compile(r"^\d{2,3}-(?:hr|s|hjres|sjres|hconres|sconres|hres|sres)-\d+$")
+
+
+def bill_id(congress: int | str, bill_type: str, number: int | str) -> str:
+    """The contract's bill id: ``{congress}-{type}-{number}``, type lower case."""
+    kind = str(bill_type).lower().replace(".", "").replace(" ", "")
+    if kind not in BILL_TYPES:
+        raise ParseError(f"unknown bill type {bill_type!r}", item=f"{congress}-{bill_type}-{number}")
+    return f"{int(congress)}-{kind}-{int(number)}"

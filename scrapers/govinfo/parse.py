@@ -1,0 +1,293 @@
+"""Pure parsers for GovInfo BILLSTATUS XML, bill text and bulk-data sitemaps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from kb.errors import ParseError
+from kb.records import (
+    BillAction,
+    BillRecord,
+    Member,
+    RelatedBill,
+    Summary,
+    TextVersion,
+    bill_id,
+    utc_iso,
+)
+from kb.xml import local, parse_xml, text_of
+from scrapers.govinfo import SOURCE
+
+_TYPE_PATH = {"hr": "house-bill", "s": "senate-bill", "hjres": "house-joint-resolution",
+              "sjres": "senate-joint-resolution", "hconres": "house-concurrent-resolution",
+              "sconres": "senate-concurrent-resolution", "hres": "house-resolution",
+              "sres": "senate-resolution"}
+_VERSION_IN_URL = re.compile(r"BILLS-\d+[a-z]+\d+([a-z]+)\b")
+SHORT_TITLE_ORDER = ("Enacted", "Passed", "Reported", "Introduced")
+
+
+def congress_url(congress: int, kind: str, number: int) -> str:
+    return f"https://www.congress.gov/bill/{congress}th-congress/{_TYPE_PATH[kind]}/{number}"
+
+
+def _t(element: Element | None, path: str) -> str | None:
+    return text_of(element.find(path)) if element is not None else None
+
+
+def _items(element: Element | None, *paths: str) -> list[Element]:
+    """Children ``item`` of the first path that exists (layouts differ)."""
+    if element is None:
+        return []
+    for path in paths:
+        found = element.find(path)
+        if found is not None:
+            return [c for c in found if local(c.tag) in ("item", "summary")]
+    return []
+
+
+def _date(value: str | None, item: str) -> str | None:
+    if not value:
+        return None
+    return value[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]) else utc_iso(value, item=item)
+
+
+def _member(el: Element, item: str) -> Member:
+    withdrawn = _t(el, "sponsorshipWithdrawnDate")
+    original = _t(el, "isOriginalCosponsor")
+    return Member(
+        name=_t(el, "fullName") or " ".join(p for p in (_t(el, "firstName"), _t(el, "lastName")) if p),
+        bioguide_id=_t(el, "bioguideId"),
+        party=_t(el, "party"),
+        state=_t(el, "state"),
+        district=_t(el, "district"),
+        date=_date(_t(el, "sponsorshipDate"), item),
+        withdrawn=_date(withdrawn, item),
+        original=None if original is None else original.lower() in ("true", "y", "yes"),
+    )
+
+
+def chamber_of(action: BillAction) -> str | None:
+    code = action.code or ""
+    source = (action.source or "").lower()
+    if source.startswith("senate") or code.startswith(("1", "S")) and code[:2] in ("10", "11", "13", "14", "17"):
+        return "Senate"
+    if source.startswith("house") or code.startswith("H") or code in ("1000", "2000", "5000", "8000"):
+        return "House"
+    text = action.text.lower()
+    if "senate" in text:
+        return "Senate"
+    if "house" in text:
+        return "House"
+    return None
+
+
+def parse_actions(bill: Element, item: str) -> tuple[BillAction, ...]:
+    """Actions oldest first, with duplicates (same day, same text) merged."""
+    merged: dict[tuple[str, str], BillAction] = {}
+    for el in _items(bill, "actions"):
+        date = _date(_t(el, "actionDate"), item)
+        text = _t(el, "text")
+        if not date or not text:
+            continue
+        action = BillAction(
+            date=date, text=text, code=_t(el, "actionCode"), type=_t(el, "type"),
+            source=_t(el, "sourceSystem/name"),
+        )
+        action = BillAction(**{**action.__dict__, "chamber": chamber_of(action)})
+        key = (date, text)
+        if key not in merged or (action.code and not merged[key].code):
+            merged[key] = action
+    return tuple(sorted(merged.values(), key=lambda a: a.date))
+
+
+def _version_code(url: str | None) -> str | None:
+    match = _VERSION_IN_URL.search(url or "")
+    return match.group(1) if match else None
+
+
+def _short_title(titles: list[dict[str, str | None]]) -> str | None:
+    for stage in SHORT_TITLE_ORDER:
+        for title in titles:
+            kind = title.get("type") or ""
+            if kind.startswith("Short Title") and stage in kind:
+                return title.get("title")
+    return None
+
+
+def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
+    """A BILLSTATUS file in any of its layouts (legacy, 1.0.0, 3.0.0)."""
+    root = parse_xml(data, item=item, source=SOURCE)
+    bill = root.find("bill") if local(root.tag) == "billStatus" else None
+    if bill is None:
+        raise ParseError("not a BILLSTATUS document (no billStatus/bill)", item=item, source=SOURCE)
+    number = _t(bill, "number") or _t(bill, "billNumber")
+    kind = _t(bill, "type") or _t(bill, "billType")
+    congress = _t(bill, "congress")
+    if not (number and kind and congress):
+        raise ParseError("bill lacks number, type or congress", item=item, source=SOURCE)
+    bid = bill_id(congress, kind, number)
+    sponsors = [_member(el, bid) for el in _items(bill, "sponsors")]
+    titles = [
+        {"type": _t(el, "titleType"), "title": _t(el, "title"),
+         "version_code": _t(el, "billTextVersionCode"), "chamber": _t(el, "chamberName")}
+        for el in _items(bill, "titles")
+    ]
+    committees = []
+    for el in _items(bill, "committees/billCommittees", "committees"):
+        committees.append({
+            "system_code": _t(el, "systemCode"), "name": _t(el, "name"),
+            "chamber": _t(el, "chamber"), "type": _t(el, "type"),
+            "activities": [
+                {"name": _t(a, "name"), "date": utc_iso(_t(a, "date"), item=bid)}
+                for a in _items(el, "activities")
+            ],
+        })
+    related = []
+    for el in _items(bill, "relatedBills"):
+        rc, rt, rn = _t(el, "congress"), _t(el, "type"), _t(el, "number")
+        if not (rc and rt and rn):
+            continue
+        details = _items(el, "relationshipDetails")
+        related.append(RelatedBill(
+            id=bill_id(rc, rt, rn), title=_t(el, "title") or _t(el, "latestTitle"),
+            relationship=_t(details[0], "type") if details else None,
+            identified_by=_t(details[0], "identifiedBy") if details else None,
+        ))
+    subjects_root = bill.find("subjects/billSubjects")
+    if subjects_root is None:
+        subjects_root = bill.find("subjects")
+    subjects = tuple(
+        s for s in (_t(el, "name") for el in _items(subjects_root, "legislativeSubjects")) if s
+    )
+    policy = _t(subjects_root, "policyArea/name") or _t(bill, "policyArea/name")
+    summaries = tuple(
+        Summary(
+            version_code=_t(el, "versionCode"), action_date=_date(_t(el, "actionDate"), bid),
+            action_desc=_t(el, "actionDesc") or _t(el, "name"),
+            text=_t(el, "text") or "", update_date=utc_iso(_t(el, "updateDate"), item=bid),
+        )
+        for el in _items(bill, "summaries/billSummaries", "summaries")
+    )
+    versions = []
+    for el in _items(bill, "textVersions"):
+        urls = [text_of(u) for u in el.iter() if local(u.tag) == "url"]
+        url = next((u for u in urls if u and u.endswith(".xml")), urls[0] if urls else None)
+        versions.append(TextVersion(
+            code=_version_code(url), name=_t(el, "type") or "", date=_date(_t(el, "date"), bid), url=url,
+        ))
+    kind_l = bid.split("-")[1]
+    return BillRecord(
+        id=bid, congress=int(congress), type=kind_l, number=int(number), source=SOURCE,
+        url=_t(bill, "legislationUrl") or congress_url(int(congress), kind_l, int(number)),
+        title=_t(bill, "title"), short_title=_short_title(titles),
+        introduced=_date(_t(bill, "introducedDate"), bid),
+        origin_chamber=_t(bill, "originChamber"),
+        update_date=utc_iso(_t(bill, "updateDate"), item=bid),
+        update_date_including_text=utc_iso(_t(bill, "updateDateIncludingText"), item=bid),
+        sponsor=sponsors[0] if sponsors else None,
+        cosponsors=tuple(_member(el, bid) for el in _items(bill, "cosponsors")),
+        actions=parse_actions(bill, bid), committees=tuple(committees), related=tuple(related),
+        subjects=subjects, policy_area=policy, summaries=summaries, titles=tuple(titles),
+        text_versions=tuple(sorted(versions, key=lambda v: v.date or "")),
+        parts=frozenset({"bill", "actions", "cosponsors", "committees", "related", "subjects",
+                         "summaries", "titles", "text"}),
+    )
+
+
+@dataclass(frozen=True)
+class BillText:
+    bill_id: str | None
+    version_code: str | None
+    title: str | None
+    text: str
+    #: For a version that shows a committee's amendment: the text before it.
+    text_before_amendment: str | None = None
+
+
+_BLOCKS = frozenset({"section", "subsection", "paragraph", "subparagraph", "clause", "subclause",
+                     "item", "subitem", "heading", "content", "chapeau", "continuation", "quotedContent",
+                     "p", "title", "part", "division", "subtitle", "chapter", "officialTitle",
+                     "longTitle", "enactingFormula", "text", "header", "legis-body", "toc-entry"})
+
+
+def _render(el: Element, skip: str | None, out: list[str]) -> None:
+    if skip and el.get("changed") == skip:
+        return
+    name = local(el.tag)
+    if name in ("meta", "toc") or name == "endorsement":
+        return
+    if name in _BLOCKS and out and not out[-1].endswith("\n"):
+        out.append("\n")
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        _render(child, skip, out)
+        if child.tail:
+            out.append(child.tail)
+    if name in ("num",):
+        out.append(" ")
+
+
+def _clean(parts: list[str]) -> str:
+    text = "".join(parts)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def parse_bill_text(data: bytes, *, item: str, fmt: str) -> BillText:
+    """Bill text from USLM XML, bill-DTD XML or GovInfo's HTML/XHTML rendering."""
+    if fmt in ("htm", "html", "xhtml"):
+        from kb.extract import extract_html
+
+        text = extract_html(data).text
+        m = re.search(r"(\d+)(?:th|st|nd|rd) CONGRESS.*?\n\s*(H\. ?R\.|S\.|H\. ?J\. ?RES\.|S\. ?J\. ?RES\.) ?(\d+)", text, re.S)
+        bid = bill_id(m.group(1), m.group(2), m.group(3)) if m else None
+        return BillText(bid, _version_code(item), None, text)
+    root = parse_xml(data, item=item, source=SOURCE)
+    name = local(root.tag)
+    if name not in ("bill", "resolution", "amendment-doc"):
+        raise ParseError(f"not bill text (root <{name}>)", item=item, source=SOURCE)
+    ns_title = next((text_of(e) for e in root.iter() if local(e.tag) == "citableAs"), None)
+    bid = None
+    code = None
+    if ns_title:
+        m = re.match(r"(\d+) (HR|S|HJRES|SJRES|HCONRES|SCONRES|HRES|SRES) (\d+) (\w+)", ns_title, re.I)
+        if m:
+            bid, code = bill_id(m.group(1), m.group(2), m.group(3)), m.group(4).lower()
+    else:
+        congress = text_of(root.find(".//congress"))
+        number = text_of(root.find(".//legis-num"))
+        m = re.search(r"(\d+)", congress or "")
+        n = re.match(r"(H\. ?R\.|S\.)\s*(\d+)", number or "")
+        if m and n:
+            bid = bill_id(m.group(1), n.group(1), n.group(2))
+        code = root.get("bill-stage")
+    body = next((e for e in root.iter() if local(e.tag) in ("main", "legis-body")), root)
+    title = next((text_of(e) for e in root.iter() if local(e.tag) in ("officialTitle", "official-title")), None)
+    after: list[str] = []
+    _render(body, "deleted", after)
+    amended = any(e.get("changed") in ("added", "deleted") for e in body.iter())
+    before: list[str] | None = None
+    if amended:
+        before = []
+        _render(body, "added", before)
+    return BillText(bid, code, title, _clean(after), _clean(before) if before is not None else None)
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    lastmod: str | None
+
+
+def parse_sitemap(data: bytes, *, item: str) -> list[SitemapEntry]:
+    root = parse_xml(data, item=item, source=SOURCE)
+    out = []
+    for url in root:
+        loc = next((text_of(c) for c in url if local(c.tag) == "loc"), None)
+        lastmod = next((text_of(c) for c in url if local(c.tag) == "lastmod"), None)
+        if loc:
+            out.append(SitemapEntry(loc, utc_iso(lastmod, item=item) if lastmod else None))
+    return out

@@ -227,6 +227,7 @@ class BillRecord:
     summaries: tuple[Summary, ...] = ()
     titles: tuple[dict[str, str | None], ...] = ()
     text_versions: tuple[TextVersion, ...] = ()
+    latest_action: BillAction | None = None
     #: Which parts the source carried (congress.gov answers one sub-resource per request).
     parts: frozenset[str] = frozenset()
 

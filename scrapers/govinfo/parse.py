@@ -178,6 +178,10 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
             code=_version_code(url), name=_t(el, "type") or "", date=_date(_t(el, "date"), bid), url=url,
         ))
     kind_l = bid.split("-")[1]
+    latest = bill.find("latestAction")
+    latest_action = None
+    if latest is not None and _t(latest, "actionDate") and _t(latest, "text"):
+        latest_action = BillAction(date=_date(_t(latest, "actionDate"), bid) or "", text=_t(latest, "text") or "")
     return BillRecord(
         id=bid, congress=int(congress), type=kind_l, number=int(number), source=SOURCE,
         url=_t(bill, "legislationUrl") or congress_url(int(congress), kind_l, int(number)),
@@ -190,7 +194,8 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         cosponsors=tuple(_member(el, bid) for el in _items(bill, "cosponsors")),
         actions=parse_actions(bill, bid), committees=tuple(committees), related=tuple(related),
         subjects=subjects, policy_area=policy, summaries=summaries, titles=tuple(titles),
-        text_versions=tuple(sorted(versions, key=lambda v: v.date or "")),
+        text_versions=tuple(sorted((v for v in versions if v.url or v.date), key=lambda v: v.date or "")),
+        latest_action=latest_action,
         parts=frozenset({"bill", "actions", "cosponsors", "committees", "related", "subjects",
                          "summaries", "titles", "text"}),
     )

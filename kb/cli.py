@@ -16,7 +16,7 @@ from kb import settings
 from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
 
-EXPORT_KINDS = ("documents",)
+EXPORT_KINDS = ("documents", "bills")
 
 
 class Context:
@@ -236,12 +236,64 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
 @pass_ctx
 def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
     """Write records to stdout as JSON lines or CSV (see CONTRACT.md)."""
-    from kb.store.query import export_documents
+    from kb.store import query
 
     db = obj.db()
-    records = export_documents(db, with_text=with_text)
+    if kind == "bills":
+        records = query.export_bills(db)
+    else:
+        records = query.export_documents(db, with_text=with_text)
     n = write_records(records, fmt)
     summary(f"kb export {kind}: {n} records")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Tag every document again.")
+@click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Watchlist TOML whose named bills are looked for.",
+)
+@db_option
+@pass_ctx
+def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
+    """Run the NLP over every document whose text or tagger version changed."""
+    from kb.watchlist import load_watchlist
+    from nlp.tag import tag_documents
+
+    report = tag_documents(obj.db(), load_watchlist(watchlist), force=force)
+    summary(f"kb tag: {report.summary()}")
+
+
+@cli.command()
+@click.argument("bill")
+@click.option("--html", "as_html", is_flag=True, help="Print HTML (<del>/<ins>) instead of text.")
+@db_option
+@pass_ctx
+def redline(obj: Context, bill: str, as_html: bool) -> None:
+    """Word-level redline(s) between the stored text versions of BILL (e.g. 118-s-1325)."""
+    from kb.legislation import redline as make_redline
+    from kb.store.query import bill_text_pairs
+
+    pairs = bill_text_pairs(obj.db(), bill)
+    if not pairs:
+        raise UsageError("no two text versions stored for this bill", item=bill)
+    for before_label, after_label, before, after in pairs:
+        diff = make_redline(before, after)
+        click.echo(
+            f"## {bill}: {before_label} → {after_label} (+{diff.inserted} / -{diff.deleted} words)"
+        )
+        if as_html:
+            click.echo(diff.html)
+        else:
+            import html as htmllib
+            import re
+
+            text = re.sub(r"<del>(.*?)</del>", r"[-\1-]", diff.html, flags=re.S)
+            text = re.sub(r"<ins>(.*?)</ins>", r"{+\1+}", text, flags=re.S)
+            click.echo(htmllib.unescape(text))
+    summary(f"kb redline: {len(pairs)} redlines for {bill}")
 
 
 @cli.group()

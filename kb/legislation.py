@@ -12,12 +12,20 @@ from kb.records import BillAction, BillStatus
 
 # Library of Congress action codes (GovInfo BILLSTATUS user guide, table 3).
 _CODES = {
-    "1000": BillStatus.INTRODUCED, "10000": BillStatus.INTRODUCED, "Intro-H": BillStatus.INTRODUCED,
-    "2000": BillStatus.REFERRED, "11000": BillStatus.REFERRED, "H11100": BillStatus.REFERRED,
-    "5000": BillStatus.REPORTED, "14000": BillStatus.REPORTED, "H12200": BillStatus.REPORTED,
+    "1000": BillStatus.INTRODUCED,
+    "10000": BillStatus.INTRODUCED,
+    "Intro-H": BillStatus.INTRODUCED,
+    "2000": BillStatus.REFERRED,
+    "11000": BillStatus.REFERRED,
+    "H11100": BillStatus.REFERRED,
+    "5000": BillStatus.REPORTED,
+    "14000": BillStatus.REPORTED,
+    "H12200": BillStatus.REPORTED,
     "H12100": BillStatus.REPORTED,
-    "8000": BillStatus.PASSED_HOUSE, "17000": BillStatus.PASSED_SENATE,
-    "36000": BillStatus.ENACTED, "E40000": BillStatus.ENACTED,
+    "8000": BillStatus.PASSED_HOUSE,
+    "17000": BillStatus.PASSED_SENATE,
+    "36000": BillStatus.ENACTED,
+    "E40000": BillStatus.ENACTED,
     "31000": BillStatus.VETOED,
 }
 _TEXT = (
@@ -25,18 +33,31 @@ _TEXT = (
     (re.compile(r"\bvetoed by (the )?president\b|\bpocket vetoed\b", re.I), BillStatus.VETOED),
     (re.compile(r"\bfailed of passage\b|\bnot agreed to\b.*\bpassage\b", re.I), BillStatus.FAILED),
     (re.compile(r"^passed/agreed to in house\b|\bpassed house\b", re.I), BillStatus.PASSED_HOUSE),
-    (re.compile(r"^passed/agreed to in senate\b|\bpassed senate\b|^passed senate", re.I),
-     BillStatus.PASSED_SENATE),
-    (re.compile(r"\breported by\b|\breported (with|without) (an )?amendment|\bordered to be reported\b"
-                r"|placed on (the )?(senate legislative|union|house) calendar", re.I),
-     BillStatus.REPORTED),
+    (
+        re.compile(r"^passed/agreed to in senate\b|\bpassed senate\b|^passed senate", re.I),
+        BillStatus.PASSED_SENATE,
+    ),
+    (
+        re.compile(
+            r"\breported by\b|\breported (with|without) (an )?amendment|\bordered to be reported\b"
+            r"|placed on (the )?(senate legislative|union|house) calendar",
+            re.I,
+        ),
+        BillStatus.REPORTED,
+    ),
     (re.compile(r"\breferred\b", re.I), BillStatus.REFERRED),
     (re.compile(r"^introduced in (the )?(house|senate)", re.I), BillStatus.INTRODUCED),
 )
 _RANK = {
-    BillStatus.INTRODUCED: 0, BillStatus.REFERRED: 1, BillStatus.REPORTED: 2,
-    BillStatus.PASSED_HOUSE: 3, BillStatus.PASSED_SENATE: 3, BillStatus.PASSED_BOTH: 4,
-    BillStatus.FAILED: 5, BillStatus.VETOED: 5, BillStatus.ENACTED: 6,
+    BillStatus.INTRODUCED: 0,
+    BillStatus.REFERRED: 1,
+    BillStatus.REPORTED: 2,
+    BillStatus.PASSED_HOUSE: 3,
+    BillStatus.PASSED_SENATE: 3,
+    BillStatus.PASSED_BOTH: 4,
+    BillStatus.FAILED: 5,
+    BillStatus.VETOED: 5,
+    BillStatus.ENACTED: 6,
 }
 
 
@@ -47,7 +68,9 @@ def action_stage(action: BillAction) -> BillStatus | None:
     for pattern, stage in _TEXT:
         if pattern.search(action.text):
             # "Ordered to be reported" is a markup vote, not yet a report.
-            if stage is BillStatus.REPORTED and re.search(r"ordered to be reported", action.text, re.I):
+            if stage is BillStatus.REPORTED and re.search(
+                r"ordered to be reported", action.text, re.I
+            ):
                 continue
             return stage
     return None
@@ -83,8 +106,16 @@ def title_stem(title: str | None) -> str | None:
     return " ".join(stem.lower().split()) or None
 
 
-_LABEL = {"hr": "H.R.", "s": "S.", "hjres": "H.J.Res.", "sjres": "S.J.Res.", "hconres": "H.Con.Res.",
-          "sconres": "S.Con.Res.", "hres": "H.Res.", "sres": "S.Res."}
+_LABEL = {
+    "hr": "H.R.",
+    "s": "S.",
+    "hjres": "H.J.Res.",
+    "sjres": "S.J.Res.",
+    "hconres": "H.Con.Res.",
+    "sconres": "S.Con.Res.",
+    "hres": "H.Res.",
+    "sres": "S.Res.",
+}
 
 
 def bill_label(bid: str, *, with_congress: bool = False) -> str:
@@ -112,7 +143,9 @@ def shingles(text: str, k: int = 5) -> set[int]:
     return {hash(tuple(words[i : i + k])) for i in range(max(len(words) - k + 1, 0))}
 
 
-def group_families(bills: Iterable[BillForFamily], *, text_threshold: float = 0.6) -> dict[str, list[str]]:
+def group_families(
+    bills: Iterable[BillForFamily], *, text_threshold: float = 0.6
+) -> dict[str, list[str]]:
     """Union bills linked as identical/related, sharing a short-title stem, or
     with near-identical texts. Returns family id → member bill ids."""
     bills = list(bills)
@@ -151,7 +184,9 @@ def group_families(bills: Iterable[BillForFamily], *, text_threshold: float = 0.
     out: dict[str, list[str]] = {}
     for members in groups.values():
         members.sort(key=_bill_sort_key)
-        name = next((title_stem(by_id[m].short_title) for m in members if by_id[m].short_title), None)
+        name = next(
+            (title_stem(by_id[m].short_title) for m in members if by_id[m].short_title), None
+        )
         family = slug(name) if name else members[0]
         while family in out:
             family = f"{family}-{members[0]}"

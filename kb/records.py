@@ -228,6 +228,8 @@ class BillRecord:
     titles: tuple[dict[str, str | None], ...] = ()
     text_versions: tuple[TextVersion, ...] = ()
     latest_action: BillAction | None = None
+    #: Between two records with the same update date, the newer layout wins.
+    layout_rank: int = 0
     #: Which parts the source carried (congress.gov answers one sub-resource per request).
     parts: frozenset[str] = frozenset()
 
@@ -244,5 +246,7 @@ def bill_id(congress: int | str, bill_type: str, number: int | str) -> str:
     """The contract's bill id: ``{congress}-{type}-{number}``, type lower case."""
     kind = str(bill_type).lower().replace(".", "").replace(" ", "")
     if kind not in BILL_TYPES:
-        raise ParseError(f"unknown bill type {bill_type!r}", item=f"{congress}-{bill_type}-{number}")
+        raise ParseError(
+            f"unknown bill type {bill_type!r}", item=f"{congress}-{bill_type}-{number}"
+        )
     return f"{int(congress)}-{kind}-{int(number)}"

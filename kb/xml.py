@@ -3,7 +3,8 @@ entities, no DTD retrieval (defusedxml), with a clear ``ParseError``."""
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element, ParseError as XmlSyntaxError
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as XmlSyntaxError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -15,8 +16,9 @@ def parse_xml(data: bytes | str, *, item: str, source: str) -> Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise ParseError(f"unsafe XML refused ({type(exc).__name__}): {exc}", item=item,
-                         source=source) from None
+        raise ParseError(
+            f"unsafe XML refused ({type(exc).__name__}): {exc}", item=item, source=source
+        ) from None
     except XmlSyntaxError as exc:
         raise ParseError(f"malformed XML: {exc}", item=item, source=source) from None
 

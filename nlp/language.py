@@ -7,21 +7,47 @@ from functools import lru_cache
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 LANGUAGES = {
-    Language.ENGLISH: "en", Language.FRENCH: "fr", Language.GERMAN: "de",
-    Language.SPANISH: "es", Language.ITALIAN: "it", Language.PORTUGUESE: "pt",
+    Language.ENGLISH: "en",
+    Language.FRENCH: "fr",
+    Language.GERMAN: "de",
+    Language.SPANISH: "es",
+    Language.ITALIAN: "it",
+    Language.PORTUGUESE: "pt",
 }
 SAMPLE_CHARS = 1500
+#: Below this many characters the fast (low-accuracy) detector is unreliable.
+SHORT_TEXT = 300
+#: On short texts, how sure the detector must be to overrule the expected language.
+SHORT_TEXT_CONFIDENCE = 0.9
 
 
 @lru_cache(maxsize=1)
-def detector() -> LanguageDetector:
+def fast_detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_low_accuracy_mode().build()
 
 
-def detect_language(text: str | None) -> str | None:
-    """ISO 639-1 code of ``text``'s language, or None when there is too little text."""
+@lru_cache(maxsize=1)
+def accurate_detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+
+
+def detect_language(text: str | None, expected: str | None = None) -> str | None:
+    """ISO 639-1 code of ``text``'s language, or ``expected`` (else None) when unsure.
+
+    Long texts use the fast detector on a sample; short ones the accurate
+    detector, which must be confident to overrule ``expected`` (the language
+    the source is usually in, e.g. English for a U.S. docket).
+    """
     if not text or len(text.strip()) < 20:
-        return None
-    sample = text[:SAMPLE_CHARS]
-    found = detector().detect_language_of(sample)
-    return LANGUAGES.get(found) if found is not None else None
+        return expected
+    if len(text) >= SHORT_TEXT:
+        found = fast_detector().detect_language_of(text[:SAMPLE_CHARS])
+        return LANGUAGES.get(found, expected) if found is not None else expected
+    values = accurate_detector().compute_language_confidence_values(text)
+    if not values:
+        return expected
+    top = values[0]
+    code = LANGUAGES.get(top.language)
+    if expected and code != expected and top.value < SHORT_TEXT_CONFIDENCE:
+        return expected
+    return code or expected

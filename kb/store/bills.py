@@ -14,8 +14,17 @@ from kb.store.load import Provenance, _event, _provenance_rows
 
 #: Which columns each part of a bill record fills.
 PART_COLUMNS = {
-    "bill": ("title", "introduced", "origin_chamber", "url", "update_date",
-             "update_date_including_text", "sponsor", "latest_action", "policy_area"),
+    "bill": (
+        "title",
+        "introduced",
+        "origin_chamber",
+        "url",
+        "update_date",
+        "update_date_including_text",
+        "sponsor",
+        "latest_action",
+        "policy_area",
+    ),
     "actions": ("actions",),
     "cosponsors": ("cosponsors",),
     "committees": ("committees",),
@@ -41,9 +50,15 @@ def _dump(value: Any) -> str:
 def bill_columns(record: BillRecord) -> dict[str, Any]:
     latest = record.latest_action or (record.actions[-1] if record.actions else None)
     return {
-        "id": record.id, "congress": record.congress, "type": record.type, "number": record.number,
-        "title": record.title, "short_title": record.short_title, "introduced": record.introduced,
-        "origin_chamber": record.origin_chamber, "url": record.url,
+        "id": record.id,
+        "congress": record.congress,
+        "type": record.type,
+        "number": record.number,
+        "title": record.title,
+        "short_title": record.short_title,
+        "introduced": record.introduced,
+        "origin_chamber": record.origin_chamber,
+        "url": record.url,
         "update_date": record.update_date,
         "update_date_including_text": record.update_date_including_text,
         "sponsor": _dump(asdict(record.sponsor)) if record.sponsor else None,
@@ -60,11 +75,25 @@ def bill_columns(record: BillRecord) -> dict[str, Any]:
     }
 
 
+def version_key(record: BillRecord) -> str | None:
+    stamp = record.update_date_including_text or record.update_date
+    return f"{stamp}|{record.layout_rank}" if stamp else None
+
+
 def _merge(existing: dict[str, Any] | None, record: BillRecord) -> dict[str, Any]:
     incoming = bill_columns(record)
+    key = version_key(record)
     if existing is None:
-        return {**incoming, "sources": _dump([record.source])}
+        return {**incoming, "version_key": key, "sources": _dump([record.source])}
     row = dict(existing)
+    if key is not None and existing.get("version_key") and key <= existing["version_key"]:
+        # An older (or equally new) description of the bill: keep what we have.
+        row["sources"] = _dump(
+            sorted(set(json.loads(existing.get("sources") or "[]")) | {record.source})
+        )
+        return row
+    if key is not None:
+        row["version_key"] = key
     for key in ("congress", "type", "number"):
         row[key] = incoming[key]
     for part, cols in PART_COLUMNS.items():
@@ -72,18 +101,34 @@ def _merge(existing: dict[str, Any] | None, record: BillRecord) -> dict[str, Any
             for col in cols:
                 if incoming[col] is not None:
                     row[col] = incoming[col]
-    row["sources"] = _dump(sorted(set(json.loads(existing.get("sources") or "[]")) | {record.source}))
+    row["sources"] = _dump(
+        sorted(set(json.loads(existing.get("sources") or "[]")) | {record.source})
+    )
     return row
 
 
-def _diff_events(bid: str, before: dict[str, Any] | None, after: dict[str, Any], now: str) -> list[dict[str, Any]]:
+def _diff_events(
+    bid: str, before: dict[str, Any] | None, after: dict[str, Any], now: str
+) -> list[dict[str, Any]]:
     label = bill_label(bid)
     events = []
     title = after.get("short_title") or after.get("title") or ""
     if before is None:
-        sponsor = json.loads(after["sponsor"])["name"] if after.get("sponsor") else "unknown sponsor"
-        events.append(_event("bill_introduced", "bills", bid, None, after.get("introduced"),
-                             "introduced", now, f"{label} introduced: {title} ({sponsor})"))
+        sponsor = (
+            json.loads(after["sponsor"])["name"] if after.get("sponsor") else "unknown sponsor"
+        )
+        events.append(
+            _event(
+                "bill_introduced",
+                "bills",
+                bid,
+                None,
+                after.get("introduced"),
+                "introduced",
+                now,
+                f"{label} introduced: {title} ({sponsor})",
+            )
+        )
     old = before or {}
 
     def loads(row: dict[str, Any], col: str) -> list[dict[str, Any]]:
@@ -92,29 +137,81 @@ def _diff_events(bid: str, before: dict[str, Any] | None, after: dict[str, Any],
     seen = {(a["date"], a["text"]) for a in loads(old, "actions")}
     for a in loads(after, "actions"):
         if (a["date"], a["text"]) not in seen:
-            events.append(_event("bill_action", "bills", bid, None, a["date"], "action", now,
-                                 f"{label}: {a['text']}", {"code": a.get("code"), "chamber": a.get("chamber")}))
+            events.append(
+                _event(
+                    "bill_action",
+                    "bills",
+                    bid,
+                    None,
+                    a["date"],
+                    "action",
+                    now,
+                    f"{label}: {a['text']}",
+                    {"code": a.get("code"), "chamber": a.get("chamber")},
+                )
+            )
     old_cos = {c.get("bioguide_id") or c["name"]: c for c in loads(old, "cosponsors")}
     for c in loads(after, "cosponsors"):
         key = c.get("bioguide_id") or c["name"]
         prev = old_cos.get(key)
         if prev is None:
-            events.append(_event("cosponsor_added", "bills", bid, None, c.get("date"), "sponsorship",
-                                 now, f"{label}: {c['name']} cosponsored",
-                                 {"original": c.get("original"), "member": c}))
+            events.append(
+                _event(
+                    "cosponsor_added",
+                    "bills",
+                    bid,
+                    None,
+                    c.get("date"),
+                    "sponsorship",
+                    now,
+                    f"{label}: {c['name']} cosponsored",
+                    {"original": c.get("original"), "member": c},
+                )
+            )
         if c.get("withdrawn") and not (prev or {}).get("withdrawn"):
-            events.append(_event("cosponsor_withdrawn", "bills", bid, None, c["withdrawn"],
-                                 "withdrawal", now, f"{label}: {c['name']} withdrew as cosponsor",
-                                 {"member": c}))
+            events.append(
+                _event(
+                    "cosponsor_withdrawn",
+                    "bills",
+                    bid,
+                    None,
+                    c["withdrawn"],
+                    "withdrawal",
+                    now,
+                    f"{label}: {c['name']} withdrew as cosponsor",
+                    {"member": c},
+                )
+            )
     old_versions = {(v.get("code"), v.get("date")) for v in loads(old, "text_versions")}
     for v in loads(after, "text_versions"):
         if (v.get("code"), v.get("date")) not in old_versions:
-            events.append(_event("text_version", "bills", bid, None, v.get("date"), "text", now,
-                                 f"{label}: text {v.get('name') or v.get('code')}", {"url": v.get("url"), "code": v.get("code")}))
+            events.append(
+                _event(
+                    "text_version",
+                    "bills",
+                    bid,
+                    None,
+                    v.get("date"),
+                    "text",
+                    now,
+                    f"{label}: text {v.get('name') or v.get('code')}",
+                    {"url": v.get("url"), "code": v.get("code")},
+                )
+            )
     if before is not None and before.get("status") != after.get("status"):
-        events.append(_event("status_changed", "bills", bid, None, after.get("status_date"), "action",
-                             now, f"{label}: {before.get('status')} → {after.get('status')}",
-                             {"from": before.get("status"), "to": after.get("status")}))
+        events.append(
+            _event(
+                "status_changed",
+                "bills",
+                bid,
+                None,
+                after.get("status_date"),
+                "action",
+                now,
+                f"{label}: {before.get('status')} → {after.get('status')}",
+                {"from": before.get("status"), "to": after.get("status")},
+            )
+        )
     return events
 
 
@@ -132,7 +229,9 @@ def upsert_bill(db: Database, record: BillRecord, prov: Provenance | None = None
         if existing is not None and compare == {
             k: v for k, v in existing.items() if k not in ("recorded_at", "updated_at")
         }:
-            db.table("provenance").insert_all(_provenance_rows("bills", [record.id], prov), ignore=True)
+            db.table("provenance").insert_all(
+                _provenance_rows("bills", [record.id], prov), ignore=True
+            )
             return result
         result.created = existing is None
         result.changed = existing is not None
@@ -147,14 +246,28 @@ def upsert_bill(db: Database, record: BillRecord, prov: Provenance | None = None
 
 
 def upsert_bill_text(
-    db: Database, *, bill_id: str, code: str, name: str | None, date: str | None, url: str | None,
-    document_id: str, text_before_amendment: str | None,
+    db: Database,
+    *,
+    bill_id: str,
+    code: str,
+    name: str | None,
+    date: str | None,
+    url: str | None,
+    document_id: str,
+    text_before_amendment: str | None,
 ) -> None:
     with db.conn:
         db.table("bill_texts").upsert(
-            {"id": f"{bill_id}/{code}", "bill_id": bill_id, "code": code, "name": name,
-             "date": date, "url": url, "document_id": document_id,
-             "text_before_amendment": text_before_amendment},
+            {
+                "id": f"{bill_id}/{code}",
+                "bill_id": bill_id,
+                "code": code,
+                "name": name,
+                "date": date,
+                "url": url,
+                "document_id": document_id,
+                "text_before_amendment": text_before_amendment,
+            },
             pk="id",
         )
 
@@ -162,13 +275,16 @@ def upsert_bill_text(
 def refresh_families(db: Database) -> int:
     """Regroup every bill into families; returns how many families there are."""
     texts = {
-        r["bill_id"]: r["text"] for r in db.query(
+        r["bill_id"]: r["text"]
+        for r in db.query(
             "select t.bill_id, d.text from bill_texts t join documents d on d.id = t.document_id"
         )
     }
     bills = [
         BillForFamily(
-            r["id"], r["short_title"], r["title"],
+            r["id"],
+            r["short_title"],
+            r["title"],
             tuple((x["id"], x.get("relationship")) for x in json.loads(r["related_bills"] or "[]")),
             texts.get(r["id"]),
         )
@@ -179,11 +295,27 @@ def refresh_families(db: Database) -> int:
     with db.conn:
         db.execute("delete from families")
         for fid, members in families.items():
-            name = next((r[0] for r in db.execute(
-                "select short_title from bills where id = ? and short_title is not null", [members[-1]])), None)
-            db.table("families").insert({"id": fid, "name": name or bill_label(members[0]),
-                                         "bill_ids": _dump(members), "updated_at": now})
+            name = next(
+                (
+                    r[0]
+                    for r in db.execute(
+                        "select short_title from bills where id = ? and short_title is not null",
+                        [members[-1]],
+                    )
+                ),
+                None,
+            )
+            db.table("families").insert(
+                {
+                    "id": fid,
+                    "name": name or bill_label(members[0]),
+                    "bill_ids": _dump(members),
+                    "updated_at": now,
+                }
+            )
             for member in members:
-                db.execute("update bills set family = ? where id = ? and coalesce(family, '') != ?",
-                           [fid, member, fid])
+                db.execute(
+                    "update bills set family = ? where id = ? and coalesce(family, '') != ?",
+                    [fid, member, fid],
+                )
     return len(families)

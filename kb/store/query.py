@@ -95,3 +95,73 @@ def export_documents(db: Database, *, with_text: bool = False) -> Iterator[dict[
             out["text"] = out["text"] or ""
             out["pages"] = json.loads(out["pages"]) if out["pages"] else None
         yield out
+
+
+def export_bills(db: Database) -> Iterator[dict[str, Any]]:
+    """Bills in the contract's shape (``kb export bills``), plus status date, subjects, summaries."""
+    for row in db.query("select * from bills order by congress, type, number"):
+        sponsor = json.loads(row["sponsor"]) if row["sponsor"] else None
+        yield {
+            "id": row["id"],
+            "congress": row["congress"],
+            "type": row["type"],
+            "number": row["number"],
+            "title": row["title"],
+            "short_title": row["short_title"],
+            "introduced": row["introduced"],
+            "sponsor": {k: sponsor.get(k) for k in ("name", "party", "state", "bioguide_id")}
+            if sponsor
+            else None,
+            "cosponsors": [
+                {
+                    k: c.get(k)
+                    for k in ("name", "party", "state", "bioguide_id", "date", "withdrawn")
+                }
+                for c in json.loads(row["cosponsors"] or "[]")
+            ],
+            "status": row["status"],
+            "status_date": row["status_date"],
+            "latest_action": json.loads(row["latest_action"]) if row["latest_action"] else None,
+            "actions": [
+                {k: a.get(k) for k in ("date", "text", "code", "chamber")}
+                for a in json.loads(row["actions"] or "[]")
+            ],
+            "committees": json.loads(row["committees"] or "[]"),
+            "related_bills": [r["id"] for r in json.loads(row["related_bills"] or "[]")],
+            "family": row["family"],
+            "text_versions": [
+                {k: v.get(k) for k in ("code", "date", "url")}
+                for v in json.loads(row["text_versions"] or "[]")
+            ],
+            "subjects": json.loads(row["subjects"] or "[]"),
+            "policy_area": row["policy_area"],
+            "summaries": json.loads(row["summaries"] or "[]"),
+            "url": row["url"],
+            "sources": json.loads(row["sources"] or "[]"),
+        }
+
+
+def bill_text_pairs(db: Database, bill: str) -> list[tuple[str, str, str, str]]:
+    """(label before, label after, text before, text after) for each redline a bill has:
+    consecutive stored versions, and a committee amendment inside one version."""
+    rows = list(
+        db.query(
+            "select t.code, t.name, t.date, t.text_before_amendment, d.text from bill_texts t "
+            "join documents d on d.id = t.document_id where t.bill_id = ? order by t.date, t.code",
+            [bill],
+        )
+    )
+    pairs = []
+    for prev, cur in zip(rows, rows[1:], strict=False):
+        pairs.append((prev["code"].upper(), cur["code"].upper(), prev["text"], cur["text"]))
+    for row in rows:
+        if row["text_before_amendment"]:
+            pairs.append(
+                (
+                    f"{row['code'].upper()} before the committee amendment",
+                    f"{row['code'].upper()} as amended",
+                    row["text_before_amendment"],
+                    row["text"],
+                )
+            )
+    return pairs

@@ -166,13 +166,36 @@ def m001_core(db: Database) -> None:
 def m002_bills_links(db: Database) -> None:
     db.table("bills").create(
         {
-            "id": str, "congress": int, "type": str, "number": int, "title": str,
-            "short_title": str, "introduced": str, "origin_chamber": str, "url": str,
-            "source": str, "sources": str, "update_date": str, "update_date_including_text": str,
-            "status": str, "status_date": str, "latest_action": str, "sponsor": str,
-            "cosponsors": str, "actions": str, "committees": str, "related_bills": str,
-            "subjects": str, "policy_area": str, "summaries": str, "titles": str,
-            "text_versions": str, "family": str, "recorded_at": str, "updated_at": str,
+            "id": str,
+            "congress": int,
+            "type": str,
+            "number": int,
+            "title": str,
+            "short_title": str,
+            "introduced": str,
+            "origin_chamber": str,
+            "url": str,
+            "source": str,
+            "sources": str,
+            "update_date": str,
+            "update_date_including_text": str,
+            "status": str,
+            "status_date": str,
+            "latest_action": str,
+            "sponsor": str,
+            "cosponsors": str,
+            "actions": str,
+            "committees": str,
+            "related_bills": str,
+            "subjects": str,
+            "policy_area": str,
+            "summaries": str,
+            "titles": str,
+            "text_versions": str,
+            "family": str,
+            "version_key": str,
+            "recorded_at": str,
+            "updated_at": str,
         },
         pk="id",
     )
@@ -181,16 +204,28 @@ def m002_bills_links(db: Database) -> None:
     )
     db.table("bill_texts").create(
         {
-            "id": str, "bill_id": str, "code": str, "name": str, "date": str, "url": str,
-            "document_id": str, "text_before_amendment": str,
+            "id": str,
+            "bill_id": str,
+            "code": str,
+            "name": str,
+            "date": str,
+            "url": str,
+            "document_id": str,
+            "text_before_amendment": str,
         },
         pk="id",
     )
     db.table("bill_texts").create_index(["bill_id"])
     db.table("links").create(
         {
-            "id": int, "document_id": str, "target_type": str, "target_id": str,
-            "matched": str, "start": int, "end": int, "method": str,
+            "id": int,
+            "document_id": str,
+            "target_type": str,
+            "target_id": str,
+            "matched": str,
+            "start": int,
+            "end": int,
+            "method": str,
         },
         pk="id",
     )
@@ -198,8 +233,19 @@ def m002_bills_links(db: Database) -> None:
     db.table("links").create_index(["target_type", "target_id"])
     db.table("pages").create(
         {
-            "url": str, "document_id": str, "etag": str, "last_modified": str, "sha256": str,
-            "checked_at": str, "changed_at": str,
+            "url": str,
+            "document_id": str,
+            "etag": str,
+            "last_modified": str,
+            "sha256": str,
+            "checked_at": str,
+            "changed_at": str,
         },
         pk="url",
     )
+
+
+@MIGRATIONS()
+def m003_tagging(db: Database) -> None:
+    db.table("documents").add_column("tagged_sha", str)
+    db.table("documents").add_column("tagger_version", str)

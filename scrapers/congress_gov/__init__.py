@@ -19,4 +19,13 @@ cosponsors carry ``sponsorshipWithdrawnDate``.
 
 SOURCE = "congress.gov"
 API_BASE = "https://api.congress.gov/v3"
-PARTS = ("actions", "cosponsors", "committees", "relatedbills", "subjects", "summaries", "text", "titles")
+PARTS = (
+    "actions",
+    "cosponsors",
+    "committees",
+    "relatedbills",
+    "subjects",
+    "summaries",
+    "text",
+    "titles",
+)

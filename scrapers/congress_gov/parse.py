@@ -44,10 +44,17 @@ def classify(doc: dict[str, Any]) -> str | None:
         return "bills"
     request = doc.get("request") or {}
     if "billNumber" in request:
-        for key, name in (("actions", "actions"), ("cosponsors", "cosponsors"),
-                          ("committees", "committees"), ("relatedBills", "relatedbills"),
-                          ("subjects", "subjects"), ("summaries", "summaries"),
-                          ("textVersions", "text"), ("titles", "titles"), ("amendments", "amendments")):
+        for key, name in (
+            ("actions", "actions"),
+            ("cosponsors", "cosponsors"),
+            ("committees", "committees"),
+            ("relatedBills", "relatedbills"),
+            ("subjects", "subjects"),
+            ("summaries", "summaries"),
+            ("textVersions", "text"),
+            ("titles", "titles"),
+            ("amendments", "amendments"),
+        ):
             if key in doc:
                 return name
     return None
@@ -58,7 +65,9 @@ def request_bill_id(doc: dict[str, Any], item: str) -> str:
     try:
         return bill_id(req["congress"], req["billType"], req["billNumber"])
     except KeyError as exc:
-        raise ParseError(f"sub-resource without {exc.args[0]} in request", item=item, source=SOURCE) from None
+        raise ParseError(
+            f"sub-resource without {exc.args[0]} in request", item=item, source=SOURCE
+        ) from None
 
 
 def _date(value: Any) -> str | None:
@@ -71,9 +80,12 @@ def _date(value: Any) -> str | None:
 def _member(m: dict[str, Any]) -> Member:
     return Member(
         name=m.get("fullName") or " ".join(p for p in (m.get("firstName"), m.get("lastName")) if p),
-        bioguide_id=m.get("bioguideId"), party=m.get("party"), state=m.get("state"),
+        bioguide_id=m.get("bioguideId"),
+        party=m.get("party"),
+        state=m.get("state"),
         district=str(m["district"]) if m.get("district") is not None else None,
-        date=_date(m.get("sponsorshipDate")), withdrawn=_date(m.get("sponsorshipWithdrawnDate")),
+        date=_date(m.get("sponsorshipDate")),
+        withdrawn=_date(m.get("sponsorshipWithdrawnDate")),
         original=m.get("isOriginalCosponsor"),
     )
 
@@ -99,9 +111,17 @@ class BillBundle:
             self.parts[kind] = doc
 
 
-_LIST_KEY = {"actions": "actions", "cosponsors": "cosponsors", "committees": "committees",
-             "relatedbills": "relatedBills", "subjects": "subjects", "summaries": "summaries",
-             "text": "textVersions", "titles": "titles", "amendments": "amendments"}
+_LIST_KEY = {
+    "actions": "actions",
+    "cosponsors": "cosponsors",
+    "committees": "committees",
+    "relatedbills": "relatedBills",
+    "subjects": "subjects",
+    "summaries": "summaries",
+    "text": "textVersions",
+    "titles": "titles",
+    "amendments": "amendments",
+}
 
 
 def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
@@ -118,69 +138,121 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
             date, text = _date(a.get("actionDate")), a.get("text")
             if not date or not text:
                 continue
-            action = BillAction(date=date, text=text, code=a.get("actionCode"), type=a.get("type"),
-                                source=(a.get("sourceSystem") or {}).get("name"))
+            action = BillAction(
+                date=date,
+                text=text,
+                code=a.get("actionCode"),
+                type=a.get("type"),
+                source=(a.get("sourceSystem") or {}).get("name"),
+            )
             action = BillAction(**{**action.__dict__, "chamber": chamber_of(action)})
             if (date, text) not in merged or (action.code and not merged[(date, text)].code):
                 merged[(date, text)] = action
         actions = tuple(sorted(merged.values(), key=lambda a: a.date))
     titles = tuple(
-        {"type": t.get("titleType"), "title": t.get("title"),
-         "version_code": t.get("billTextVersionCode"), "chamber": t.get("chamberName")}
+        {
+            "type": t.get("titleType"),
+            "title": t.get("title"),
+            "version_code": t.get("billTextVersionCode"),
+            "chamber": t.get("chamberName"),
+        }
         for t in bundle.parts.get("titles", {}).get("titles", [])
     )
     committees = tuple(
-        {"system_code": c.get("systemCode"), "name": c.get("name"), "chamber": c.get("chamber"),
-         "type": c.get("type"),
-         "activities": [{"name": a.get("name"), "date": utc_iso(a.get("date"), item=item)}
-                        for a in c.get("activities", [])]}
+        {
+            "system_code": c.get("systemCode"),
+            "name": c.get("name"),
+            "chamber": c.get("chamber"),
+            "type": c.get("type"),
+            "activities": [
+                {"name": a.get("name"), "date": utc_iso(a.get("date"), item=item)}
+                for a in c.get("activities", [])
+            ],
+        }
         for c in bundle.parts.get("committees", {}).get("committees", [])
     )
     related = []
     for r in bundle.parts.get("relatedbills", {}).get("relatedBills", []):
         details = r.get("relationshipDetails") or [{}]
-        related.append(RelatedBill(bill_id(r["congress"], r["type"], r["number"]), r.get("title"),
-                                   details[0].get("type"), details[0].get("identifiedBy")))
+        related.append(
+            RelatedBill(
+                bill_id(r["congress"], r["type"], r["number"]),
+                r.get("title"),
+                details[0].get("type"),
+                details[0].get("identifiedBy"),
+            )
+        )
     subjects_doc = bundle.parts.get("subjects", {}).get("subjects", {})
     versions = []
     for v in bundle.parts.get("text", {}).get("textVersions", []):
         urls = [f.get("url") for f in v.get("formats", []) if f.get("url")]
         url = next((u for u in urls if u.endswith(".xml")), urls[0] if urls else None)
         match = _VERSION.search(url or "")
-        versions.append(TextVersion(match.group(1) if match else None, v.get("type") or "",
-                                    _date(v.get("date")), url))
+        versions.append(
+            TextVersion(
+                match.group(1) if match else None, v.get("type") or "", _date(v.get("date")), url
+            )
+        )
     sponsors = main.get("sponsors") or []
     latest = main.get("latestAction") or {}
     latest_action = (
         BillAction(date=_date(latest.get("actionDate")) or "", text=latest["text"])
-        if latest.get("text") and latest.get("actionDate") else None
+        if latest.get("text") and latest.get("actionDate")
+        else None
     )
     return BillRecord(
-        id=bundle.id, congress=int(congress), type=kind, number=int(number), source=SOURCE,
+        id=bundle.id,
+        congress=int(congress),
+        type=kind,
+        number=int(number),
+        source=SOURCE,
         url=congress_url(int(congress), kind, int(number)),
-        title=main.get("title"), short_title=_short_title(list(titles)) if titles else None,
-        introduced=_date(main.get("introducedDate")), origin_chamber=main.get("originChamber"),
+        title=main.get("title"),
+        short_title=_short_title(list(titles)) if titles else None,
+        introduced=_date(main.get("introducedDate")),
+        origin_chamber=main.get("originChamber"),
         update_date=utc_iso(main.get("updateDate"), item=item),
         update_date_including_text=utc_iso(main.get("updateDateIncludingText"), item=item),
         sponsor=_member(sponsors[0]) if sponsors else None,
-        cosponsors=tuple(_member(c) for c in bundle.parts.get("cosponsors", {}).get("cosponsors", [])),
-        actions=actions, committees=committees, related=tuple(related),
-        subjects=tuple(s["name"] for s in subjects_doc.get("legislativeSubjects", []) if s.get("name")),
+        cosponsors=tuple(
+            _member(c) for c in bundle.parts.get("cosponsors", {}).get("cosponsors", [])
+        ),
+        actions=actions,
+        committees=committees,
+        related=tuple(related),
+        subjects=tuple(
+            s["name"] for s in subjects_doc.get("legislativeSubjects", []) if s.get("name")
+        ),
         policy_area=(subjects_doc.get("policyArea") or main.get("policyArea") or {}).get("name"),
         summaries=tuple(
-            Summary(s.get("versionCode"), _date(s.get("actionDate")), s.get("actionDesc"),
-                    s.get("text") or "", utc_iso(s.get("updateDate"), item=item))
+            Summary(
+                s.get("versionCode"),
+                _date(s.get("actionDate")),
+                s.get("actionDesc"),
+                s.get("text") or "",
+                utc_iso(s.get("updateDate"), item=item),
+            )
             for s in bundle.parts.get("summaries", {}).get("summaries", [])
         ),
-        titles=titles, text_versions=tuple(sorted(versions, key=lambda v: v.date or "")),
+        titles=titles,
+        text_versions=tuple(sorted(versions, key=lambda v: v.date or "")),
         latest_action=latest_action,
+        layout_rank=3,
         parts=frozenset(_PART_FIELDS[p] for p in parts if p in _PART_FIELDS),
     )
 
 
-_PART_FIELDS = {"bill": "bill", "actions": "actions", "cosponsors": "cosponsors",
-                "committees": "committees", "relatedbills": "related", "subjects": "subjects",
-                "summaries": "summaries", "text": "text", "titles": "titles"}
+_PART_FIELDS = {
+    "bill": "bill",
+    "actions": "actions",
+    "cosponsors": "cosponsors",
+    "committees": "committees",
+    "relatedbills": "related",
+    "subjects": "subjects",
+    "summaries": "summaries",
+    "text": "text",
+    "titles": "titles",
+}
 
 
 @dataclass(frozen=True)
@@ -199,7 +271,16 @@ def parse_bill_list(doc: dict[str, Any], *, item: str) -> tuple[list[ListedBill]
         try:
             bid = bill_id(b["congress"], b["type"], b["number"])
         except KeyError as exc:
-            raise ParseError(f"listed bill without {exc.args[0]}", item=item, source=SOURCE) from None
-        out.append(ListedBill(bid, b.get("title"), utc_iso(b.get("updateDate"), item=item),
-                              utc_iso(b.get("updateDateIncludingText"), item=item), b.get("latestAction")))
+            raise ParseError(
+                f"listed bill without {exc.args[0]}", item=item, source=SOURCE
+            ) from None
+        out.append(
+            ListedBill(
+                bid,
+                b.get("title"),
+                utc_iso(b.get("updateDate"), item=item),
+                utc_iso(b.get("updateDateIncludingText"), item=item),
+                b.get("latestAction"),
+            )
+        )
     return out, (doc.get("pagination") or {}).get("next")

@@ -36,12 +36,15 @@ def parse_feed(data: bytes, *, item: str) -> list[FeedEntry]:
     out = []
     for entry in parsed.entries:
         published = entry.get("published") or entry.get("updated")
-        out.append(FeedEntry(
-            id=entry.get("id") or entry.get("link") or entry.get("title") or "",
-            title=entry.get("title"), link=entry.get("link"),
-            published=utc_iso(published, item=item) if published else None,
-            summary=BeautifulSoup(entry.get("summary", ""), "html.parser").get_text() or None,
-        ))
+        out.append(
+            FeedEntry(
+                id=entry.get("id") or entry.get("link") or entry.get("title") or "",
+                title=entry.get("title"),
+                link=entry.get("link"),
+                published=utc_iso(published, item=item) if published else None,
+                summary=BeautifulSoup(entry.get("summary", ""), "html.parser").get_text() or None,
+            )
+        )
     return out
 
 
@@ -52,21 +55,37 @@ def article_text(html: bytes) -> tuple[str | None, str]:
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
         tag.decompose()
     main = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = [el.get_text(" ", strip=True) for el in main.find_all(["h1", "h2", "h3", "p", "li", "blockquote"])]
+    blocks = [
+        el.get_text(" ", strip=True)
+        for el in main.find_all(["h1", "h2", "h3", "p", "li", "blockquote"])
+    ]
     text = "\n\n".join(b for b in blocks if b) or main.get_text("\n", strip=True)
     return title, text
 
 
 def press_document(
-    *, text: str, title: str | None, doc_id: str, url: str | None, posted_at: str | None,
+    *,
+    text: str,
+    title: str | None,
+    doc_id: str,
+    url: str | None,
+    posted_at: str | None,
     organization: str | None = None,
 ) -> DocumentRecord:
     if not text.strip():
         raise ParseError("article has no text", item=doc_id, source=SOURCE)
     return DocumentRecord(
-        id=doc_id, source=SOURCE, kind=Kind.PRESS, url=url, richness=RICH_DETAIL,
-        title=title, organization=organization, submitter=organization,
-        posted_at=posted_at, body=text, language=detect_language(text),
+        id=doc_id,
+        source=SOURCE,
+        kind=Kind.PRESS,
+        url=url,
+        richness=RICH_DETAIL,
+        title=title,
+        organization=organization,
+        submitter=organization,
+        posted_at=posted_at,
+        body=text,
+        language=detect_language(text),
     )
 
 

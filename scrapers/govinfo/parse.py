@@ -20,10 +20,16 @@ from kb.records import (
 from kb.xml import local, parse_xml, text_of
 from scrapers.govinfo import SOURCE
 
-_TYPE_PATH = {"hr": "house-bill", "s": "senate-bill", "hjres": "house-joint-resolution",
-              "sjres": "senate-joint-resolution", "hconres": "house-concurrent-resolution",
-              "sconres": "senate-concurrent-resolution", "hres": "house-resolution",
-              "sres": "senate-resolution"}
+_TYPE_PATH = {
+    "hr": "house-bill",
+    "s": "senate-bill",
+    "hjres": "house-joint-resolution",
+    "sjres": "senate-joint-resolution",
+    "hconres": "house-concurrent-resolution",
+    "sconres": "senate-concurrent-resolution",
+    "hres": "house-resolution",
+    "sres": "senate-resolution",
+}
 _VERSION_IN_URL = re.compile(r"BILLS-\d+[a-z]+\d+([a-z]+)\b")
 SHORT_TITLE_ORDER = ("Enacted", "Passed", "Reported", "Introduced")
 
@@ -50,14 +56,17 @@ def _items(element: Element | None, *paths: str) -> list[Element]:
 def _date(value: str | None, item: str) -> str | None:
     if not value:
         return None
-    return value[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]) else utc_iso(value, item=item)
+    return (
+        value[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]) else utc_iso(value, item=item)
+    )
 
 
 def _member(el: Element, item: str) -> Member:
     withdrawn = _t(el, "sponsorshipWithdrawnDate")
     original = _t(el, "isOriginalCosponsor")
     return Member(
-        name=_t(el, "fullName") or " ".join(p for p in (_t(el, "firstName"), _t(el, "lastName")) if p),
+        name=_t(el, "fullName")
+        or " ".join(p for p in (_t(el, "firstName"), _t(el, "lastName")) if p),
         bioguide_id=_t(el, "bioguideId"),
         party=_t(el, "party"),
         state=_t(el, "state"),
@@ -71,9 +80,15 @@ def _member(el: Element, item: str) -> Member:
 def chamber_of(action: BillAction) -> str | None:
     code = action.code or ""
     source = (action.source or "").lower()
-    if source.startswith("senate") or code.startswith(("1", "S")) and code[:2] in ("10", "11", "13", "14", "17"):
+    if source.startswith("senate") or (
+        code.startswith(("1", "S")) and code[:2] in ("10", "11", "13", "14", "17")
+    ):
         return "Senate"
-    if source.startswith("house") or code.startswith("H") or code in ("1000", "2000", "5000", "8000"):
+    if (
+        source.startswith("house")
+        or code.startswith("H")
+        or code in ("1000", "2000", "5000", "8000")
+    ):
         return "House"
     text = action.text.lower()
     if "senate" in text:
@@ -92,7 +107,10 @@ def parse_actions(bill: Element, item: str) -> tuple[BillAction, ...]:
         if not date or not text:
             continue
         action = BillAction(
-            date=date, text=text, code=_t(el, "actionCode"), type=_t(el, "type"),
+            date=date,
+            text=text,
+            code=_t(el, "actionCode"),
+            type=_t(el, "type"),
             source=_t(el, "sourceSystem/name"),
         )
         action = BillAction(**{**action.__dict__, "chamber": chamber_of(action)})
@@ -130,31 +148,42 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
     bid = bill_id(congress, kind, number)
     sponsors = [_member(el, bid) for el in _items(bill, "sponsors")]
     titles = [
-        {"type": _t(el, "titleType"), "title": _t(el, "title"),
-         "version_code": _t(el, "billTextVersionCode"), "chamber": _t(el, "chamberName")}
+        {
+            "type": _t(el, "titleType"),
+            "title": _t(el, "title"),
+            "version_code": _t(el, "billTextVersionCode"),
+            "chamber": _t(el, "chamberName"),
+        }
         for el in _items(bill, "titles")
     ]
     committees = []
     for el in _items(bill, "committees/billCommittees", "committees"):
-        committees.append({
-            "system_code": _t(el, "systemCode"), "name": _t(el, "name"),
-            "chamber": _t(el, "chamber"), "type": _t(el, "type"),
-            "activities": [
-                {"name": _t(a, "name"), "date": utc_iso(_t(a, "date"), item=bid)}
-                for a in _items(el, "activities")
-            ],
-        })
+        committees.append(
+            {
+                "system_code": _t(el, "systemCode"),
+                "name": _t(el, "name"),
+                "chamber": _t(el, "chamber"),
+                "type": _t(el, "type"),
+                "activities": [
+                    {"name": _t(a, "name"), "date": utc_iso(_t(a, "date"), item=bid)}
+                    for a in _items(el, "activities")
+                ],
+            }
+        )
     related = []
     for el in _items(bill, "relatedBills"):
         rc, rt, rn = _t(el, "congress"), _t(el, "type"), _t(el, "number")
         if not (rc and rt and rn):
             continue
         details = _items(el, "relationshipDetails")
-        related.append(RelatedBill(
-            id=bill_id(rc, rt, rn), title=_t(el, "title") or _t(el, "latestTitle"),
-            relationship=_t(details[0], "type") if details else None,
-            identified_by=_t(details[0], "identifiedBy") if details else None,
-        ))
+        related.append(
+            RelatedBill(
+                id=bill_id(rc, rt, rn),
+                title=_t(el, "title") or _t(el, "latestTitle"),
+                relationship=_t(details[0], "type") if details else None,
+                identified_by=_t(details[0], "identifiedBy") if details else None,
+            )
+        )
     subjects_root = bill.find("subjects/billSubjects")
     if subjects_root is None:
         subjects_root = bill.find("subjects")
@@ -164,9 +193,11 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
     policy = _t(subjects_root, "policyArea/name") or _t(bill, "policyArea/name")
     summaries = tuple(
         Summary(
-            version_code=_t(el, "versionCode"), action_date=_date(_t(el, "actionDate"), bid),
+            version_code=_t(el, "versionCode"),
+            action_date=_date(_t(el, "actionDate"), bid),
             action_desc=_t(el, "actionDesc") or _t(el, "name"),
-            text=_t(el, "text") or "", update_date=utc_iso(_t(el, "updateDate"), item=bid),
+            text=_t(el, "text") or "",
+            update_date=utc_iso(_t(el, "updateDate"), item=bid),
         )
         for el in _items(bill, "summaries/billSummaries", "summaries")
     )
@@ -174,31 +205,68 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
     for el in _items(bill, "textVersions"):
         urls = [text_of(u) for u in el.iter() if local(u.tag) == "url"]
         url = next((u for u in urls if u and u.endswith(".xml")), urls[0] if urls else None)
-        versions.append(TextVersion(
-            code=_version_code(url), name=_t(el, "type") or "", date=_date(_t(el, "date"), bid), url=url,
-        ))
+        versions.append(
+            TextVersion(
+                code=_version_code(url),
+                name=_t(el, "type") or "",
+                date=_date(_t(el, "date"), bid),
+                url=url,
+            )
+        )
     kind_l = bid.split("-")[1]
     latest = bill.find("latestAction")
     latest_action = None
     if latest is not None and _t(latest, "actionDate") and _t(latest, "text"):
-        latest_action = BillAction(date=_date(_t(latest, "actionDate"), bid) or "", text=_t(latest, "text") or "")
+        latest_action = BillAction(
+            date=_date(_t(latest, "actionDate"), bid) or "", text=_t(latest, "text") or ""
+        )
     return BillRecord(
-        id=bid, congress=int(congress), type=kind_l, number=int(number), source=SOURCE,
+        id=bid,
+        congress=int(congress),
+        type=kind_l,
+        number=int(number),
+        source=SOURCE,
         url=_t(bill, "legislationUrl") or congress_url(int(congress), kind_l, int(number)),
-        title=_t(bill, "title"), short_title=_short_title(titles),
+        title=_t(bill, "title"),
+        short_title=_short_title(titles),
         introduced=_date(_t(bill, "introducedDate"), bid),
         origin_chamber=_t(bill, "originChamber"),
         update_date=utc_iso(_t(bill, "updateDate"), item=bid),
         update_date_including_text=utc_iso(_t(bill, "updateDateIncludingText"), item=bid),
         sponsor=sponsors[0] if sponsors else None,
         cosponsors=tuple(_member(el, bid) for el in _items(bill, "cosponsors")),
-        actions=parse_actions(bill, bid), committees=tuple(committees), related=tuple(related),
-        subjects=subjects, policy_area=policy, summaries=summaries, titles=tuple(titles),
-        text_versions=tuple(sorted((v for v in versions if v.url or v.date), key=lambda v: v.date or "")),
+        actions=parse_actions(bill, bid),
+        committees=tuple(committees),
+        related=tuple(related),
+        subjects=subjects,
+        policy_area=policy,
+        summaries=summaries,
+        titles=tuple(titles),
+        text_versions=tuple(
+            sorted((v for v in versions if v.url or v.date), key=lambda v: v.date or "")
+        ),
         latest_action=latest_action,
-        parts=frozenset({"bill", "actions", "cosponsors", "committees", "related", "subjects",
-                         "summaries", "titles", "text"}),
+        layout_rank=_layout_rank(root.findtext("version") or bill.findtext("version")),
+        parts=frozenset(
+            {
+                "bill",
+                "actions",
+                "cosponsors",
+                "committees",
+                "related",
+                "subjects",
+                "summaries",
+                "titles",
+                "text",
+            }
+        ),
     )
+
+
+def _layout_rank(version: str | None) -> int:
+    """Legacy files have no version (0); ``1.0.0`` → 1; ``3.0.0`` → 3."""
+    match = re.match(r"(\d+)", (version or "").strip())
+    return int(match.group(1)) if match else 0
 
 
 @dataclass(frozen=True)
@@ -211,10 +279,36 @@ class BillText:
     text_before_amendment: str | None = None
 
 
-_BLOCKS = frozenset({"section", "subsection", "paragraph", "subparagraph", "clause", "subclause",
-                     "item", "subitem", "heading", "content", "chapeau", "continuation", "quotedContent",
-                     "p", "title", "part", "division", "subtitle", "chapter", "officialTitle",
-                     "longTitle", "enactingFormula", "text", "header", "legis-body", "toc-entry"})
+_BLOCKS = frozenset(
+    {
+        "section",
+        "subsection",
+        "paragraph",
+        "subparagraph",
+        "clause",
+        "subclause",
+        "item",
+        "subitem",
+        "heading",
+        "content",
+        "chapeau",
+        "continuation",
+        "quotedContent",
+        "p",
+        "title",
+        "part",
+        "division",
+        "subtitle",
+        "chapter",
+        "officialTitle",
+        "longTitle",
+        "enactingFormula",
+        "text",
+        "header",
+        "legis-body",
+        "toc-entry",
+    }
+)
 
 
 def _render(el: Element, skip: str | None, out: list[str]) -> None:
@@ -247,7 +341,11 @@ def parse_bill_text(data: bytes, *, item: str, fmt: str) -> BillText:
         from kb.extract import extract_html
 
         text = extract_html(data).text
-        m = re.search(r"(\d+)(?:th|st|nd|rd) CONGRESS.*?\n\s*(H\. ?R\.|S\.|H\. ?J\. ?RES\.|S\. ?J\. ?RES\.) ?(\d+)", text, re.S)
+        m = re.search(
+            r"(\d+)(?:th|st|nd|rd) CONGRESS.*?\n\s*(H\. ?R\.|S\.|H\. ?J\. ?RES\.|S\. ?J\. ?RES\.) ?(\d+)",
+            text,
+            re.S,
+        )
         bid = bill_id(m.group(1), m.group(2), m.group(3)) if m else None
         return BillText(bid, _version_code(item), None, text)
     root = parse_xml(data, item=item, source=SOURCE)
@@ -258,7 +356,9 @@ def parse_bill_text(data: bytes, *, item: str, fmt: str) -> BillText:
     bid = None
     code = None
     if ns_title:
-        m = re.match(r"(\d+) (HR|S|HJRES|SJRES|HCONRES|SCONRES|HRES|SRES) (\d+) (\w+)", ns_title, re.I)
+        m = re.match(
+            r"(\d+) (HR|S|HJRES|SJRES|HCONRES|SCONRES|HRES|SRES) (\d+) (\w+)", ns_title, re.I
+        )
         if m:
             bid, code = bill_id(m.group(1), m.group(2), m.group(3)), m.group(4).lower()
     else:
@@ -270,7 +370,10 @@ def parse_bill_text(data: bytes, *, item: str, fmt: str) -> BillText:
             bid = bill_id(m.group(1), n.group(1), n.group(2))
         code = root.get("bill-stage")
     body = next((e for e in root.iter() if local(e.tag) in ("main", "legis-body")), root)
-    title = next((text_of(e) for e in root.iter() if local(e.tag) in ("officialTitle", "official-title")), None)
+    title = next(
+        (text_of(e) for e in root.iter() if local(e.tag) in ("officialTitle", "official-title")),
+        None,
+    )
     after: list[str] = []
     _render(body, "deleted", after)
     amended = any(e.get("changed") in ("added", "deleted") for e in body.iter())

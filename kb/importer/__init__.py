@@ -29,7 +29,14 @@ from sqlite_utils import Database
 from kb.archive import sha256_bytes
 from kb.errors import ExtractionError, KbError, ParseError
 from kb.extract import extract_text
-from kb.records import RICH_DETAIL, RICH_LIST_ITEM, AttachmentRef, DocketRecord, DocumentRecord
+from kb.records import (
+    RICH_DETAIL,
+    RICH_LIST_ITEM,
+    AttachmentRef,
+    DocketRecord,
+    DocumentRecord,
+    Kind,
+)
 from kb.store.load import (
     LoadStats,
     Provenance,
@@ -62,6 +69,8 @@ class ImportReport:
     attachments_ok: int = 0
     attachments_failed: int = 0
     attachments_unchanged: int = 0
+    bills: int = 0
+    families: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     errors: list[KbError] = field(default_factory=list)
 
@@ -69,7 +78,8 @@ class ImportReport:
         d = self.documents
         return (
             f"{self.files} files: {d.created} documents created, {d.changed} changed, "
-            f"{d.unchanged} unchanged, {self.dockets} dockets changed, "
+            f"{d.unchanged} unchanged, {self.dockets} dockets changed, {self.bills} bills "
+            f"created or changed ({self.families} families), "
             f"{self.attachments_ok} attachments extracted ({self.attachments_unchanged} unchanged), "
             f"{self.attachments_failed + len(self.errors)} errors, {len(self.skipped)} skipped"
         )
@@ -123,8 +133,13 @@ class Importer:
         self.progress = progress or (lambda n: None)
         self._pending: list[DocumentRecord] = []
         self._pending_prov: dict[str, Provenance] = {}
-        #: Extra handlers by name; other sources register theirs here.
-        self.handlers: list[Callable[[Path, bytes], bool]] = []
+        from kb.importer import legislation
+
+        #: Handlers tried in order before the regulations.gov formats.
+        self.handlers = list(legislation.HANDLERS)
+        self.bills_touched = False
+        self.congress_bundles: dict[str, Any] = {}
+        self.congress_provenance: dict[str, Provenance] = {}
         #: Stop at the first bad item instead of going on.
         self.strict = False
 
@@ -182,7 +197,13 @@ class Importer:
             self.report.files += 1
             self.import_attachment(path)
             self.progress(1)
+        from kb.importer import legislation
+
+        legislation.finish(self)
         return self.report
+
+    def provenance(self, path: Path, data: bytes, source: str) -> Provenance:
+        return file_provenance(path, data, source)
 
     def import_file(self, path: Path) -> None:
         name = path.name.lower()
@@ -196,13 +217,15 @@ class Importer:
             return
         try:
             for handler in self.handlers:
-                if handler(path, data):
+                if handler(self, path, data):
                     self.ok(str(path))
                     return
             if name.endswith((".jsonl", ".jsonl.gz")):
                 self.import_jsonl(path, data)
             elif name.endswith(".json"):
                 self.import_regs_json(path, data)
+            elif name.endswith((".pdf", ".docx")):
+                self.import_standalone(path, data)
             else:
                 self.report.skipped.append((str(path), "not a format kb import reads"))
                 return
@@ -246,6 +269,41 @@ class Importer:
             self.report.skipped.append((item, f"recorded error response: {regs.error_text(doc)}"))
         else:
             raise ParseError("JSON of no known upstream format", item=item)
+
+    def import_standalone(self, path: Path, data: bytes) -> None:
+        """A PDF or DOCX on its own (a report, a press release): one document."""
+        from scrapers.feeds.parse import slug
+
+        fmt = path.suffix.lower().lstrip(".")
+        doc_id = "file-" + slug(path.stem)
+        record = DocumentRecord(
+            id=doc_id,
+            source="file",
+            kind=Kind.REPORT,
+            url=None,
+            richness=RICH_DETAIL,
+            title=path.stem,
+        )
+        prov = file_provenance(path, data, "file")
+        self.add_documents([record], prov)
+        self.flush()
+        ref = AttachmentRef(doc_id, 0, "content", fmt, None, len(data))
+        try:
+            extracted, error = extract_text(data, fmt, item=str(path)), None
+        except ExtractionError as exc:
+            extracted, error = None, str(exc)
+        load_attachment_content(
+            self.db,
+            ref,
+            sha256=prov.sha256,
+            archive_path=prov.archive_path,
+            fetched_at=prov.fetched_at,
+            extracted=extracted,
+            error=error,
+            prov=prov,
+        )
+        if error:
+            raise ExtractionError(error, item=str(path))
 
     def import_jsonl(self, path: Path, data: bytes) -> None:
         item = str(path)

@@ -18,7 +18,7 @@ SAMPLE_CHARS = 1500
 #: Below this many characters the fast (low-accuracy) detector is unreliable.
 SHORT_TEXT = 300
 #: On short texts, how sure the detector must be to overrule the expected language.
-SHORT_TEXT_CONFIDENCE = 0.9
+SHORT_TEXT_CONFIDENCE = 0.6
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlite_utils import Database
 
@@ -21,8 +21,8 @@ def upsert_links(
     seen = set()
     for link in links:
         target_type, target_id, matched = link[0], link[1], link[2]
-        start = link[3] if len(link) > 3 else None  # type: ignore[misc]
-        end = link[4] if len(link) > 4 else None  # type: ignore[misc]
+        start = link[3] if len(link) > 3 else None
+        end = link[4] if len(link) > 4 else None
         key = (target_type, target_id, start)
         if key in seen:
             continue
@@ -45,7 +45,9 @@ def upsert_links(
     return len(rows)
 
 
-def replace_links_bulk(db: Database, method: str, by_document: dict[str, Sequence[tuple]]) -> int:
+def replace_links_bulk(
+    db: Database, method: str, by_document: Mapping[str, Sequence[tuple]]
+) -> int:
     """Replace ``method``'s links of many documents in one transaction."""
     rows = []
     for doc_id, links in by_document.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -152,7 +153,7 @@ def bill_text_pairs(db: Database, bill: str) -> list[tuple[str, str, str, str]]:
         )
     )
     pairs = []
-    for prev, cur in zip(rows, rows[1:], strict=False):
+    for prev, cur in itertools.pairwise(rows):
         pairs.append((prev["code"].upper(), cur["code"].upper(), prev["text"], cur["text"]))
     for row in rows:
         if row["text_before_amendment"]:

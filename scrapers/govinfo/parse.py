@@ -156,7 +156,7 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         }
         for el in _items(bill, "titles")
     ]
-    committees = []
+    committees: list[dict[str, object]] = []
     for el in _items(bill, "committees/billCommittees", "committees"):
         committees.append(
             {

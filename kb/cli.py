@@ -17,6 +17,14 @@ from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
 
 EXPORT_KINDS = ("documents", "bills")
+SYNC_SOURCES = (
+    "regulations.gov",
+    "govinfo",
+    "congress.gov",
+    "federalregister.gov",
+    "copyright.gov",
+    "press",
+)
 
 
 class Context:
@@ -131,7 +139,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     "--source",
     "sources",
     multiple=True,
-    type=click.Choice(["regulations.gov"]),
+    type=click.Choice(SYNC_SOURCES),
     help="Only these sources.",
 )
 @click.option(

@@ -32,13 +32,17 @@ def test_every_billstatus_file_parses_in_each_layout(corpus):
 
 
 def test_escaped_cdata_wrapper_does_not_leak(corpus):
-    bill = parse_billstatus((corpus / "govinfo/BILLSTATUS/BILLSTATUS-119hr2794.xml").read_bytes(), item="x")
+    bill = parse_billstatus(
+        (corpus / "govinfo/BILLSTATUS/BILLSTATUS-119hr2794.xml").read_bytes(), item="x"
+    )
     assert bill.id == "119-hr-2794" and bill.short_title == "NO FAKES Act of 2025"
     assert all("<pre>" not in a.text for a in bill.actions)
 
 
 def test_s4591_reported_with_calendar_number(corpus):
-    bill = parse_billstatus((corpus / "govinfo/BILLSTATUS/BILLSTATUS-119s4591.xml").read_bytes(), item="x")
+    bill = parse_billstatus(
+        (corpus / "govinfo/BILLSTATUS/BILLSTATUS-119s4591.xml").read_bytes(), item="x"
+    )
     status, date = derive_status(bill.actions, bill.introduced)
     assert (status, date) == (BillStatus.REPORTED, "2026-06-24")
     assert "Calendar No. 446" in bill.latest_action.text
@@ -84,8 +88,15 @@ def test_federal_register(corpus):
     doc = fr.load((corpus / "federalregister.gov/regulatory-document.json").read_bytes(), item="x")
     parsed = fr.parse_document(doc, item="x")
     assert parsed.record.id == "fr-2024-31396" and parsed.record.posted_at == "2024-12-31T00:00:00Z"
-    assert [d for d in parsed.docket_ids if fr.is_regulations_docket(d)] == ["EPA-R09-OAR-2023-0649"]
-    page = fr.parse_search(fr.load((corpus / "federalregister.gov/search-newest-page-one.json").read_bytes(), item="y"), item="y")
+    assert [d for d in parsed.docket_ids if fr.is_regulations_docket(d)] == [
+        "EPA-R09-OAR-2023-0649"
+    ]
+    page = fr.parse_search(
+        fr.load(
+            (corpus / "federalregister.gov/search-newest-page-one.json").read_bytes(), item="y"
+        ),
+        item="y",
+    )
     assert page.count == 10000 and page.next_page_url
 
 
@@ -113,8 +124,15 @@ def test_redline_marks_insertions_and_deletions():
 def legislation_db(corpus, tmp_path_factory):
     path = tmp_path_factory.mktemp("leg") / "kb.db"
     db = open_db(path)
-    report = import_paths(db, [corpus / "govinfo", corpus / "congress.gov-api-v3",
-                               corpus / "federalregister.gov", corpus / "news"])
+    report = import_paths(
+        db,
+        [
+            corpus / "govinfo",
+            corpus / "congress.gov-api-v3",
+            corpus / "federalregister.gov",
+            corpus / "news",
+        ],
+    )
     assert not report.errors, report.errors
     return db
 
@@ -129,7 +147,10 @@ def test_import_acceptance_no_fakes(legislation_db):
         assert bill["latest_action"]["date"] and bill["text_versions"]
     s4591 = bills["119-s-4591"]
     assert s4591["status"] == "reported" and s4591["status_date"] == "2026-06-24"
-    assert s4591["latest_action"] == {"date": "2026-06-24", "text": "Placed on Senate Legislative Calendar under General Orders. Calendar No. 446."}
+    assert s4591["latest_action"] == {
+        "date": "2026-06-24",
+        "text": "Placed on Senate Legislative Calendar under General Orders. Calendar No. 446.",
+    }
     assert "119-hr-8915" in s4591["related_bills"]
     assert len(s4591["cosponsors"]) == 15
     family = legislation_db["families"].get("no-fakes-act")
@@ -138,14 +159,23 @@ def test_import_acceptance_no_fakes(legislation_db):
 
 def test_reimport_is_idempotent(legislation_db, corpus):
     events = legislation_db["events"].count
-    report = import_paths(legislation_db, [corpus / "govinfo", corpus / "congress.gov-api-v3",
-                                           corpus / "federalregister.gov", corpus / "news"])
+    report = import_paths(
+        legislation_db,
+        [
+            corpus / "govinfo",
+            corpus / "congress.gov-api-v3",
+            corpus / "federalregister.gov",
+            corpus / "news",
+        ],
+    )
     assert report.bills == 0 and report.documents.created == 0
     assert legislation_db["events"].count == events
 
 
 def test_french_article_imports_as_french(legislation_db):
-    doc = legislation_db.execute("select language, kind, title from documents where id like 'press-%'").fetchone()
+    doc = legislation_db.execute(
+        "select language, kind, title from documents where id like 'press-%'"
+    ).fetchone()
     assert doc[0] == "fr" and doc[1] == "press" and doc[2].startswith("Sony Music")
 
 

@@ -28,7 +28,8 @@ def test_second_tag_run_does_nothing(tagged):
 
 def test_mentions_of_no_fakes_and_digital_replicas(tagged):
     docs = {
-        r[0] for r in tagged.execute(
+        r[0]
+        for r in tagged.execute(
             "select distinct document_id from links where method = 'mentions' and document_id like "
             "'COLC-2023-0006-%' and (target_id = 'no-fakes-act' or target_id = 'digital_replica_right' "
             "or target_type = 'bill')"
@@ -44,14 +45,19 @@ def test_mentions_of_no_fakes_and_digital_replicas(tagged):
 
 
 def test_french_press_mentions_no_fakes(tagged):
-    targets = {r[0] for r in tagged.execute(
-        "select target_id from links where document_id like 'press-%'")}
+    targets = {
+        r[0] for r in tagged.execute("select target_id from links where document_id like 'press-%'")
+    }
     assert "no-fakes-act" in targets
 
 
 def test_bill_numbers_in_english_and_french():
-    finder = MentionFinder([BillName(("119-s-4591",), "no-fakes-act", ("NO FAKES Act of 2026",)),
-                            BillName(("119-hr-2794",), "no-fakes-act", ())])
+    finder = MentionFinder(
+        [
+            BillName(("119-s-4591",), "no-fakes-act", ("NO FAKES Act of 2026",)),
+            BillName(("119-hr-2794",), "no-fakes-act", ()),
+        ]
+    )
     found = finder.find("We support S. 4591 and H.R.2794; le projet de loi NO FAKES est soutenu.")
     assert [(m.target_type, m.target_id, m.matched) for m in found] == [
         ("bill", "119-s-4591", "S. 4591"),
@@ -63,4 +69,7 @@ def test_bill_numbers_in_english_and_french():
 
 def test_language_of_short_and_long_texts():
     assert detect_language("I, as an artist, object to ai art.", "en") == "en"
-    assert detect_language("Je ne veux pas que l'intelligence artificielle vole mon art.", "en") == "fr"
+    assert (
+        detect_language("Je ne veux pas que l'intelligence artificielle vole mon art.", "en")
+        == "fr"
+    )

@@ -8,5 +8,8 @@ python3 -m venv .venv
 .venv/bin/pip install --quiet -e .
 corpus="${KB_CORPUS:-../shared/corpus}"
 export KB_DB="${KB_DB:-kb.db}"
-.venv/bin/kb import "$corpus/regulations.gov" || [ $? -eq 1 ]
+# Exit status 1 means some items failed (kb status lists them); anything else stops the demo.
+.venv/bin/kb import "$corpus/regulations.gov" "$corpus/govinfo" "$corpus/congress.gov-api-v3" \
+  "$corpus/federalregister.gov" "$corpus/news" || [ $? -eq 1 ]
+.venv/bin/kb tag
 .venv/bin/kb status

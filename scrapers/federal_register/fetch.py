@@ -6,7 +6,7 @@ import os
 from urllib.parse import parse_qsl, urlsplit
 
 from kb.fetcher import Fetcher, FetchResult
-from scrapers.federal_register import API_BASE, SOURCE
+from scrapers.federal_register import API_BASE, MAX_RESULTS, SOURCE
 
 FIELDS = (
     "document_number",
@@ -29,9 +29,15 @@ PER_PAGE = 1000
 
 
 class FederalRegisterClient:
-    def __init__(self, fetcher: Fetcher, base: str | None = None) -> None:
+    def __init__(
+        self, fetcher: Fetcher, base: str | None = None, max_results: int | None = None
+    ) -> None:
         self.fetcher = fetcher
         self.base = (base or os.environ.get("KB_FEDERAL_REGISTER_API") or API_BASE).rstrip("/")
+        #: A search whose count reaches this was cut off by the API.
+        self.max_results = max_results or int(
+            os.environ.get("KB_FEDERAL_REGISTER_MAX_RESULTS", MAX_RESULTS)
+        )
 
     def search(
         self, conditions: list[tuple[str, str]], gte: str, lte: str, page: int = 1

@@ -12,7 +12,7 @@ from kb.store.links import upsert_links
 from kb.store.load import Provenance, set_sync_state, upsert_documents
 from kb.syncreport import SourceReport
 from kb.watchlist import FederalRegisterSearch
-from scrapers.federal_register import MAX_RESULTS, SOURCE
+from scrapers.federal_register import SOURCE
 from scrapers.federal_register.fetch import FederalRegisterClient
 from scrapers.federal_register.parse import FrDocument, is_regulations_docket, load, parse_search
 
@@ -42,7 +42,7 @@ def search_window(
     result = client.search(conditions, gte.isoformat(), lte.isoformat())
     page = parse_search(load(result.body, item=result.url), item=result.url)
     report.counts["search requests"] += 1
-    if page.count >= MAX_RESULTS and gte < lte:
+    if page.count >= client.max_results and gte < lte:
         middle = gte + (lte - gte) // 2
         report.counts["windows split"] += 1
         search_window(db, client, conditions, gte, middle, report)

@@ -78,9 +78,16 @@ def sync_govinfo(db: Database, client: GovInfoClient, bill_ids: list[str]) -> So
 def sync_texts(db: Database, client: GovInfoClient, bid: str, report: SourceReport) -> None:
     row = db.execute("select text_versions from bills where id = ?", [bid]).fetchone()
     stored = {r[0] for r in db.execute("select code from bill_texts where bill_id = ?", [bid])}
+    given_up = {
+        r[0]
+        for r in db.execute(
+            "select item from failures where stage = 'sync' and permanent = 1 and item like ?",
+            [f"{bid}/%"],
+        )
+    }
     for version in json.loads(row[0]) if row and row[0] else []:
         code = version.get("code")
-        if not code or code in stored:
+        if not code or code in stored or f"{bid}/{code}" in given_up:
             continue
         c, t, n = bid.split("-")
         url = version.get("url") or GOVINFO_TEXT_URL.format(c=c, t=t, n=n, v=code)
@@ -89,7 +96,12 @@ def sync_texts(db: Database, client: GovInfoClient, bid: str, report: SourceRepo
             text = parse_bill_text(fetched.body, item=url, fmt="xml")
         except (FetchError, ParseError) as exc:
             permanent = isinstance(exc, ParseError) or getattr(exc, "status", None) == 404
-            report.fail(db, "sync", KbError(f"text {code}: {exc}", item=bid), permanent=permanent)
+            report.fail(
+                db,
+                "sync",
+                KbError(f"text {code}: {exc}", item=f"{bid}/{code}"),
+                permanent=permanent,
+            )
             continue
         doc_id = f"bill-{bid}-{code}"
         record = DocumentRecord(

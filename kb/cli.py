@@ -16,7 +16,7 @@ from kb import settings
 from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
 
-EXPORT_KINDS = ("documents", "bills")
+EXPORT_KINDS = ("documents", "bills", "links")
 SYNC_SOURCES = (
     "regulations.gov",
     "govinfo",
@@ -249,6 +249,8 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
     db = obj.db()
     if kind == "bills":
         records = query.export_bills(db)
+    elif kind == "links":
+        records = query.export_links(db)
     else:
         records = query.export_documents(db, with_text=with_text)
     n = write_records(records, fmt)

@@ -98,8 +98,21 @@ def export_documents(db: Database, *, with_text: bool = False) -> Iterator[dict[
         yield out
 
 
+def companions(db: Database) -> dict[str, set[str]]:
+    """Identical bills in the other chamber, whichever side declares the link."""
+    out: dict[str, set[str]] = {}
+    for row in db.query("select id, related_bills from bills"):
+        for rel in json.loads(row["related_bills"] or "[]"):
+            if (rel.get("relationship") or "").lower() == "identical bill":
+                out.setdefault(row["id"], set()).add(rel["id"])
+                out.setdefault(rel["id"], set()).add(row["id"])
+    return out
+
+
 def export_bills(db: Database) -> Iterator[dict[str, Any]]:
-    """Bills in the contract's shape (``kb export bills``), plus status date, subjects, summaries."""
+    """Bills in the contract's shape (``kb export bills``), plus status date, companions,
+    subjects and summaries."""
+    pairs = companions(db)
     for row in db.query("select * from bills order by congress, type, number"):
         sponsor = json.loads(row["sponsor"]) if row["sponsor"] else None
         yield {
@@ -129,6 +142,7 @@ def export_bills(db: Database) -> Iterator[dict[str, Any]]:
             ],
             "committees": json.loads(row["committees"] or "[]"),
             "related_bills": [r["id"] for r in json.loads(row["related_bills"] or "[]")],
+            "companions": sorted(pairs.get(row["id"], ())),
             "family": row["family"],
             "text_versions": [
                 {k: v.get(k) for k in ("code", "date", "url")}
@@ -166,3 +180,28 @@ def bill_text_pairs(db: Database, bill: str) -> list[tuple[str, str, str, str]]:
                 )
             )
     return pairs
+
+
+def export_links(db: Database) -> Iterator[dict[str, Any]]:
+    """Every mention and link: which document points at which bill, family, docket, report or topic."""
+    for row in db.query(
+        "select document_id, target_type, target_id, matched, start, end, method from links "
+        "order by document_id, start"
+    ):
+        yield dict(row)
+
+
+def family_documents(db: Database, family: str) -> list[dict[str, Any]]:
+    """Every document that mentions a family or one of its bills, most mentions first."""
+    bills = [r[0] for r in db.execute("select id from bills where family = ?", [family])]
+    marks = ",".join("?" * len(bills)) or "''"
+    return [
+        dict(r)
+        for r in db.query(
+            "select d.id, d.title, d.submitter, d.kind, d.docket_id, count(*) as mentions "
+            "from links l join documents d on d.id = l.document_id "
+            f"where (l.target_type = 'family' and l.target_id = ?) or (l.target_type = 'bill' and l.target_id in ({marks})) "
+            "group by d.id order by mentions desc, d.id",
+            [family, *bills],
+        )
+    ]

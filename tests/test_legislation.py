@@ -152,7 +152,9 @@ def test_import_acceptance_no_fakes(legislation_db):
         "text": "Placed on Senate Legislative Calendar under General Orders. Calendar No. 446.",
     }
     assert "119-hr-8915" in s4591["related_bills"]
-    assert s4591["companions"] == ["119-hr-8915"] and bills["119-hr-8915"]["companions"] == ["119-s-4591"]
+    assert s4591["companions"] == ["119-hr-8915"] and bills["119-hr-8915"]["companions"] == [
+        "119-s-4591"
+    ]
     assert len(s4591["cosponsors"]) == 15
     family = legislation_db["families"].get("no-fakes-act")
     assert set(json.loads(family["bill_ids"])) == set(NO_FAKES)

@@ -1,13 +1,17 @@
 """``kb tag``: the NLP stage over every document whose text or tagger changed.
 
-Today: language per document and mentions (bills, families, dockets,
-Copyright Office reports, the digital-replica right) stored as links.
+Language per document; mentions (bills, families, dockets, Copyright Office
+reports, the digital-replica right) stored as links; filers resolved to
+organisations; positions on the codebook issues with verbatim quotes; and,
+over all comments, form-letter campaigns whose members inherit the template's
+positions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -15,6 +19,16 @@ from kb.store.links import replace_links_bulk
 from kb.watchlist import Watchlist
 from nlp.language import detect_language
 from nlp.mentions import BillName, MentionFinder, family_slug
+from nlp.organizations import LEXICON as ORG_LEXICON
+from nlp.stance import lexicon
+from nlp.tag_positions import (
+    TAGGED_KINDS,
+    PositionReport,
+    refresh_campaigns,
+    store_document,
+    sync_organizations,
+    tag_document,
+)
 
 NLP_VERSION = "1"
 #: The language a source's documents are in unless the text clearly says otherwise.
@@ -33,11 +47,14 @@ class TagReport:
     tagged: int = 0
     links: int = 0
     words: int = 0
+    positions: PositionReport = field(default_factory=PositionReport)
 
     def summary(self) -> str:
+        p = self.positions
         return (
-            f"{self.tagged} of {self.considered} documents tagged, {self.links} mentions, "
-            f"{self.words:,} words"
+            f"{self.tagged} of {self.considered} documents tagged ({self.words:,} words, "
+            f"{p.sentences:,} sentences), {p.positions} positions, {self.links} mentions, "
+            f"{p.campaigns} campaigns ({p.inherited} positions inherited)"
         )
 
 
@@ -69,7 +86,8 @@ def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
 
 def tag_documents(db: Database, watchlist: Watchlist | None, *, force: bool = False) -> TagReport:
     finder = build_finder(db, watchlist)
-    version = f"{NLP_VERSION}:{finder.version}"
+    orgs = hashlib.sha256(ORG_LEXICON.read_bytes()).hexdigest()[:8]
+    version = f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}"
     report = TagReport()
     where = (
         ""
@@ -88,7 +106,8 @@ def tag_documents(db: Database, watchlist: Watchlist | None, *, force: bool = Fa
         marks = ",".join("?" * len(chunk))
         rows = list(
             db.query(
-                f"select id, source, text, text_sha, language from documents where id in ({marks})",
+                "select id, source, kind, title, organization, submitter, text, pages, text_sha, "
+                f"language from documents where id in ({marks})",
                 chunk,
             )
         )
@@ -104,11 +123,21 @@ def tag_documents(db: Database, watchlist: Watchlist | None, *, force: bool = Fa
                 (m.target_type, m.target_id, m.matched, m.start, m.end) for m in mentions
             ]
             updates.append((language, row["text_sha"], version, row["id"]))
+            row["language"] = language
         with db.conn:
+            for row in rows:
+                if row["kind"] in TAGGED_KINDS:
+                    positions, n_sentences, filer = tag_document(db, row, version)
+                    store_document(db, row["id"], positions, filer, version)
+                    report.positions.positions += len(positions)
+                    report.positions.sentences += n_sentences
             db.conn.executemany(
                 "update documents set language = ?, tagged_sha = ?, tagger_version = ? where id = ?",
                 updates,
             )
         report.links += replace_links_bulk(db, "mentions", links)
         report.tagged += len(rows)
+    if ids:
+        refresh_campaigns(db, version, report.positions)
+        sync_organizations(db)
     return report

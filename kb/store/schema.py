@@ -249,3 +249,44 @@ def m002_bills_links(db: Database) -> None:
 def m003_tagging(db: Database) -> None:
     db.table("documents").add_column("tagged_sha", str)
     db.table("documents").add_column("tagger_version", str)
+
+
+@MIGRATIONS()
+def m004_positions(db: Database) -> None:
+    for column in ("org_ids", "org_name", "org_category", "campaign_id", "holders"):
+        db.table("documents").add_column(column, str)
+    db.table("documents").create_index(["campaign_id"])
+    db.table("documents").create_index(["org_category"])
+    db.table("positions").create(
+        {
+            "id": int,
+            "document_id": str,
+            "holder": str,
+            "holder_id": str,
+            "issue": str,
+            "stance": str,
+            "confidence": float,
+            "quotes": str,
+            "method": str,
+            "review_state": str,
+            "tagger_version": str,
+        },
+        pk="id",
+    )
+    db.table("positions").create_index(["document_id"])
+    db.table("positions").create_index(["issue", "stance"])
+    db.table("positions").create_index(["holder_id"])
+    db.table("organizations").create(
+        {"id": str, "name": str, "aliases": str, "category": str}, pk="id"
+    )
+    db.table("campaigns").create(
+        {
+            "id": str,
+            "size": int,
+            "template_document_id": str,
+            "document_ids": str,
+            "first_posted": str,
+            "last_posted": str,
+        },
+        pk="id",
+    )

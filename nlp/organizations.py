@@ -1,0 +1,204 @@
+"""Who filed a document, as canonical organisations with categories.
+
+Sources, most trusted first: the ``organization`` field regulations.gov gives;
+attachment file names ("Authors Guild Reply Comments…"); the letterhead and
+signature block of the text ("Public Comments of Anthropic PBC", "on behalf of
+the Recording Industry Association of America"). Aliases (UMG / Universal
+Music Group) come from ``lexicon/organizations.toml``; an organisation's
+initial and reply comments therefore resolve to the same id.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kb.legislation import slug
+
+LEXICON = Path(__file__).with_name("lexicon") / "organizations.toml"
+CATEGORIES = (
+    "record_label",
+    "music_publisher",
+    "collecting_society",
+    "trade_association",
+    "union_guild",
+    "news_publisher",
+    "book_publisher_authors",
+    "ai_developer",
+    "technology_platform",
+    "civil_society",
+    "academic",
+    "government",
+    "individual",
+    "other",
+)
+_CATEGORY_WORDS = (
+    (
+        re.compile(
+            r"\buniversity|college|school of law|institute of technology|professor|faculty\b", re.I
+        ),
+        "academic",
+    ),
+    (re.compile(r"\bguild|union|federation of musicians|sag-aftra\b", re.I), "union_guild"),
+    (
+        re.compile(
+            r"\bassociation|alliance|coalition|council|chamber|federation|society of\b", re.I
+        ),
+        "trade_association",
+    ),
+    (re.compile(r"\brecords\b|\blabel\b|\bmusic group\b", re.I), "record_label"),
+    (re.compile(r"\bpublish", re.I), "book_publisher_authors"),
+    (re.compile(r"\bnews|times|post|journal|media\b", re.I), "news_publisher"),
+    (
+        re.compile(
+            r"\bfoundation|project|center for|centre for|institute|initiative|commons\b", re.I
+        ),
+        "civil_society",
+    ),
+    (
+        re.compile(r"\bdepartment|office of|agency|state of|government|commission\b", re.I),
+        "government",
+    ),
+    (re.compile(r"\b(?:ai|a\.i\.)\b|\blabs?\b|intelligence", re.I), "ai_developer"),
+    (
+        re.compile(r"\binc\.?|llc|corp\.?|corporation|ltd\.?|company|technologies\b", re.I),
+        "technology_platform",
+    ),
+)
+_LETTERHEAD = re.compile(
+    r"(?:comments?|submission|response|reply comments?|statement) (?:of|from|by|submitted by)\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)"
+    r"|on behalf of\s+(?:the\s+)?(?P<name2>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)",
+    re.M,
+)
+_INDIVIDUAL_TITLE = re.compile(r"^Comment from (?P<last>[^,]+), (?P<first>.+)$")
+
+
+@dataclass(frozen=True)
+class Org:
+    id: str
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    reporter: bool = False
+
+
+@dataclass
+class Gazetteer:
+    orgs: dict[str, Org]
+    pattern: re.Pattern[str]
+    by_alias: dict[str, str] = field(default_factory=dict)
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        """(org id, start, end) of every alias or spokesperson named in ``text``."""
+        out = []
+        for m in self.pattern.finditer(text):
+            org = self.by_alias.get(m.group(0)) or self.by_alias.get(m.group(0).lower())
+            if org:
+                out.append((org, m.start(), m.end()))
+        return out
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    raw = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    orgs = {}
+    by_alias: dict[str, str] = {}
+    alternatives = []
+    for entry in raw["org"]:
+        org = Org(
+            entry["id"],
+            entry["name"],
+            entry["category"],
+            tuple(entry.get("aliases", ())),
+            tuple(entry.get("people", ())),
+            bool(entry.get("reporter", False)),
+        )
+        orgs[org.id] = org
+        for alias in (*org.aliases, *org.people):
+            # Acronyms match as written; names match in any case.
+            key = alias if alias.isupper() or len(alias) <= 4 else alias.lower()
+            by_alias[key] = org.id
+            alternatives.append((alias, alias.isupper() or len(alias) <= 4))
+    alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+    parts = [re.escape(a) if exact else f"(?i:{re.escape(a)})" for a, exact in alternatives]
+    pattern = re.compile(r"(?<![\w/])(?:" + "|".join(parts) + r")(?![\w/])")
+    return Gazetteer(orgs, pattern, by_alias)
+
+
+def guess_category(name: str) -> str:
+    for pattern, category in _CATEGORY_WORDS:
+        if pattern.search(name):
+            return category
+    return "other"
+
+
+@dataclass(frozen=True)
+class Filer:
+    """The holder(s) of a filing's positions."""
+
+    org_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    category: str
+    individual: bool
+
+
+def _can_file(org_id: str) -> bool:
+    """Publications report and agencies receive: neither files comments in a docket."""
+    org = gazetteer().orgs[org_id]
+    return not org.reporter and org.category != "government"
+
+
+def _org_filer(ids: list[str]) -> Filer:
+    gaz = gazetteer()
+    ids = list(dict.fromkeys(i for i in ids if _can_file(i)))
+    orgs = [gaz.orgs[i] for i in ids]
+    return Filer(tuple(ids), tuple(o.name for o in orgs), orgs[0].category, False)
+
+
+def resolve_filer(
+    *,
+    organization: str | None,
+    title: str | None,
+    submitter: str | None,
+    attachment_titles: list[str],
+    text: str,
+) -> Filer:
+    gaz = gazetteer()
+    if organization:
+        found = [o for o, _, _ in gaz.find(organization) if _can_file(o)]
+        if found:
+            return _org_filer(found[:1])
+        oid = "org-" + slug(organization)
+        return Filer((oid,), (organization.strip(),), guess_category(organization), False)
+    for att in attachment_titles:
+        found = [o for o, _, _ in gaz.find(att.replace("_", " ")) if _can_file(o)]
+        if found:
+            return _org_filer(found)
+    head = text[:1500]
+    for m in _LETTERHEAD.finditer(head):
+        name = (m.group("name") or m.group("name2") or "").strip(" ,.")
+        found = [o for o, _, _ in gaz.find(name) if _can_file(o)]
+        if found:
+            return _org_filer(found)
+    # A letterhead: a short line near the top that is just the organisation's name.
+    for line in text[:400].split("\n"):
+        line = line.strip()
+        if 0 < len(line) <= 60:
+            found = [
+                (o, s)
+                for o, s, e in gaz.find(line)
+                if _can_file(o) and s == 0 and e >= len(line) - 4
+            ]
+            if found:
+                return _org_filer([found[0][0]])
+    person = None
+    if title:
+        m = _INDIVIDUAL_TITLE.match(title)
+        if m:
+            person = f"{m.group('first').strip()} {m.group('last').strip()}"
+    return Filer((), (person or submitter or "Unidentified commenter",), "individual", True)

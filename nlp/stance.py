@@ -1,0 +1,129 @@
+"""Sentence stance on the codebook issues, by the cue lexicon (``lexicon/stance.toml``).
+
+Staged for speed: one combined trigger expression per issue selects candidate
+sentences; only those are matched against the issue's cues. Questions,
+boilerplate and (for a filer) views the sentence attributes to others are
+not evidence; a rebuttal right after a reported view ("They are wrong.")
+turns that view into the opposite position of the author.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON = Path(__file__).with_name("lexicon") / "stance.toml"
+ISSUES = (
+    "training_fair_use",
+    "consent_required",
+    "compensation",
+    "credit_attribution",
+    "voice_likeness_right",
+    "training_transparency",
+    "ai_output_labeling",
+    "output_copyrightability",
+)
+STANCES = ("supports", "opposes", "mixed")
+_ORDER = {"mixed": 0, "opposes": 1, "supports": 2}
+_NEGATION = re.compile(
+    r"(?:\bnot|n['’]t|\bnever|\bno longer|\bhardly|\bne\b|\bn['’])\W+(?:\w+\W+){0,2}$", re.I
+)
+_NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\W+(?:\w+\W+){0,2}$", re.I)
+REPORTED = re.compile(
+    r"\b(?:claim|claims|claimed|argue|argues|argued|contend|contends|contended|assert|asserts|"
+    r"insist|insists|allege|alleges|maintain|maintains|suggest|suggests|would have (?:you|us) believe|"
+    r"according to|font valoir|affirment|prétendent|soutiennent que)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"\b(?:we|i|our|us|my|nous|je)\b", re.I)
+REBUTTAL = re.compile(
+    r"^\s*(?:(?:they|this|that|these|such|those)(?: \w+){0,3} (?:are|is) (?:simply |plainly |just )?"
+    r"(?:wrong|incorrect|mistaken|misguided|false|untrue|unfounded|without merit)|we disagree|"
+    r"not so|nonsense|this argument fails|that argument fails|these arguments fail)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    issue: str
+    stance: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    issue: str
+    stance: str
+    weight: float
+    start: int  # into the sentence
+    end: int
+    reported: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    triggers: dict[str, re.Pattern[str]]
+    cues: dict[str, list[Cue]]
+    any_trigger: re.Pattern[str]
+    version: str
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    import hashlib
+
+    raw_bytes = LEXICON.read_bytes()
+    raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    triggers = {}
+    cues: dict[str, list[Cue]] = {}
+    for issue in ISSUES:
+        spec = raw[issue]
+        triggers[issue] = re.compile("|".join(f"(?:{t})" for t in spec["trigger"]), re.I)
+        entries = sorted(spec["cues"], key=lambda c: _ORDER[c["stance"]])
+        cues[issue] = [
+            Cue(issue, c["stance"], float(c["weight"]), re.compile(p, re.I))
+            for c in entries
+            for p in c["patterns"]
+        ]
+    any_trigger = re.compile("|".join(f"(?:{t.pattern})" for t in triggers.values()), re.I)
+    return Lexicon(triggers, cues, any_trigger, hashlib.sha256(raw_bytes).hexdigest()[:12])
+
+
+def is_reported(text: str, match_start: int) -> bool:
+    """The sentence attributes the view to someone else (not "we" or "I")."""
+    for m in REPORTED.finditer(text):
+        if m.start() < match_start:
+            before = text[: m.start()]
+            if not _FIRST_PERSON.search(before):
+                return True
+    return False
+
+
+def classify(text: str, issues: tuple[str, ...] = ISSUES) -> list[Hit]:
+    """The stance cue hits of one sentence, at most one per issue."""
+    lex = lexicon()
+    if not lex.any_trigger.search(text):
+        return []
+    hits = []
+    for issue in issues:
+        if not lex.triggers[issue].search(text):
+            continue
+        for cue in lex.cues[issue]:
+            m = cue.pattern.search(text)
+            if m is None:
+                continue
+            stance = cue.stance
+            if stance == "supports":
+                before = text[max(0, m.start() - 40) : m.start()]
+                if _NEGATION.search(before) and not _NOT_ONLY.search(before):
+                    stance = "opposes"
+            hits.append(
+                Hit(issue, stance, cue.weight, m.start(), m.end(), is_reported(text, m.start()))
+            )
+            break
+    return hits

@@ -1,0 +1,243 @@
+"""The positions stage of ``kb tag``: filers, sentence stances, document
+positions, form-letter campaigns and what their members inherit."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from nlp.campaigns import find_campaigns
+from nlp.organizations import Filer, gazetteer, resolve_filer
+from nlp.positions import Position, aggregate, filing_evidence, press_evidence
+from nlp.sentences import split_sentences
+
+#: Kinds whose authors take positions (bill texts and notices do not; a notice asks).
+TAGGED_KINDS = ("comment", "press", "report", "page")
+
+
+@dataclass
+class PositionReport:
+    documents: int = 0
+    positions: int = 0
+    sentences: int = 0
+    campaigns: int = 0
+    inherited: int = 0
+
+
+def resolve(db: Database, row: dict[str, object]) -> Filer:
+    atts = [
+        r[0]
+        for r in db.execute(
+            "select title from attachments where document_id = ? and seq > 0 order by seq",
+            [row["id"]],
+        )
+    ]
+    if row["kind"] in ("report", "page") and row.get("organization"):
+        return resolve_filer(
+            organization=str(row["organization"]),
+            title=None,
+            submitter=None,
+            attachment_titles=[],
+            text="",
+        )
+    def opt(key: str) -> str | None:
+        value = row.get(key)
+        return str(value) if value else None
+
+    return resolve_filer(
+        organization=opt("organization"), title=opt("title"), submitter=opt("submitter"),
+        attachment_titles=atts, text=str(row.get("text") or ""),
+    )
+
+
+def tag_document(
+    db: Database, row: dict[str, object], version: str
+) -> tuple[list[Position], int, Filer | None]:
+    text = str(row["text"] or "")
+    pages = json.loads(row["pages"]) if row.get("pages") else None  # type: ignore[arg-type]
+    sentences = split_sentences(text, row.get("language") or "en", pages)  # type: ignore[arg-type]
+    if row["kind"] == "press":
+        evidence = press_evidence(text, sentences, row.get("organization"))  # type: ignore[arg-type]
+        filer = None
+    else:
+        filer = resolve(db, row)
+        if filer.individual and row.get("kind") != "comment":
+            filer = Filer(
+                (), (str(row.get("organization") or row.get("title") or row["id"]),), "other", False
+            )
+        evidence = filing_evidence(text, sentences, filer)
+    return aggregate(evidence, text), len(sentences), filer
+
+
+def position_rows(
+    doc_id: str, positions: list[Position], version: str, method: str | None = None
+) -> list[dict[str, object]]:
+    return [
+        {
+            "document_id": doc_id,
+            "holder": p.holder,
+            "holder_id": p.holder_id,
+            "issue": p.issue,
+            "stance": p.stance,
+            "confidence": p.confidence,
+            "quotes": json.dumps(p.quotes, ensure_ascii=False),
+            "method": method or p.method,
+            "review_state": "machine",
+            "tagger_version": version,
+        }
+        for p in positions
+    ]
+
+
+def store_document(
+    db: Database, doc_id: str, positions: list[Position], filer: Filer | None, version: str
+) -> None:
+    db.execute("delete from positions where document_id = ? and review_state = 'machine'", [doc_id])
+    rows = position_rows(doc_id, positions, version)
+    if rows:
+        db.table("positions").insert_all(rows)
+    if filer is not None:
+        db.execute(
+            "update documents set org_ids = ?, org_name = ?, org_category = ?, holders = ? where id = ?",
+            [
+                json.dumps(list(filer.org_ids)) if filer.org_ids else None,
+                None if filer.individual else "; ".join(filer.names),
+                filer.category,
+                json.dumps(list(filer.names)),
+                doc_id,
+            ],
+        )
+
+
+def sync_organizations(db: Database) -> None:
+    """The organisations table: the gazetteer plus every organisation a filing named."""
+    gaz = gazetteer()
+    rows = {
+        o.id: {
+            "id": o.id,
+            "name": o.name,
+            "aliases": json.dumps(list(o.aliases)),
+            "category": o.category,
+        }
+        for o in gaz.orgs.values()
+    }
+    for org_ids, names, category in db.execute(
+        "select org_ids, org_name, org_category from documents where org_ids is not null"
+    ):
+        for oid, name in zip(json.loads(org_ids), (names or "").split("; "), strict=False):
+            rows.setdefault(oid, {"id": oid, "name": name, "aliases": "[]", "category": category})
+    with db.conn:
+        db.execute("delete from organizations")
+        db.table("organizations").insert_all(rows.values())
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Where the template's quote stands in a member's own text (exact, else the closest line)."""
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    best, best_ratio = None, 0.0
+    pos = 0
+    for line in text.split("\n"):
+        ratio = difflib.SequenceMatcher(None, quote, line).quick_ratio()
+        if ratio > best_ratio and len(line) > 20:
+            best, best_ratio = (pos, pos + len(line)), ratio
+        pos += len(line) + 1
+    if (
+        best
+        and best_ratio >= 0.85
+        and difflib.SequenceMatcher(None, quote, text[best[0] : best[1]]).ratio() >= 0.8
+    ):
+        return best
+    return None
+
+
+def refresh_campaigns(db: Database, version: str, report: PositionReport) -> None:
+    bodies = {
+        r[0]: r[1]
+        for r in db.execute(
+            "select id, body from documents where kind = 'comment' and body is not null"
+        )
+    }
+    campaigns = find_campaigns(bodies)
+    with db.conn:
+        db.execute("update documents set campaign_id = null where campaign_id is not null")
+        db.execute("delete from campaigns")
+        db.execute("delete from positions where method = 'campaign-template'")
+        for campaign in campaigns:
+            posted = [
+                r[0]
+                for r in db.execute(
+                    f"select posted_at from documents where posted_at is not null and id in ({','.join('?' * len(campaign.members))})",
+                    list(campaign.members),
+                )
+            ]
+            db.table("campaigns").insert(
+                {
+                    "id": campaign.id,
+                    "size": len(campaign.members),
+                    "template_document_id": campaign.template,
+                    "document_ids": json.dumps(list(campaign.members)),
+                    "first_posted": min(posted) if posted else None,
+                    "last_posted": max(posted) if posted else None,
+                }
+            )
+            db.conn.executemany(
+                "update documents set campaign_id = ? where id = ?",
+                [(campaign.id, m) for m in campaign.members],
+            )
+            template_positions = list(
+                db.query(
+                    "select * from positions where document_id = ? and method != 'campaign-template'",
+                    [campaign.template],
+                )
+            )
+            for member in campaign.members:
+                if member == campaign.template:
+                    continue
+                have = {
+                    r[0]
+                    for r in db.execute(
+                        "select issue from positions where document_id = ?", [member]
+                    )
+                }
+                row = db.execute(
+                    "select text, holders from documents where id = ?", [member]
+                ).fetchone()
+                text, holders = row[0] or "", json.loads(row[1] or "[]")
+                for tp in template_positions:
+                    if tp["issue"] in have:
+                        continue
+                    quotes = []
+                    for q in json.loads(tp["quotes"]):
+                        where = locate(q["text"], text)
+                        if where:
+                            quotes.append(
+                                {
+                                    "text": text[where[0] : where[1]],
+                                    "start": where[0],
+                                    "end": where[1],
+                                    "page": None,
+                                }
+                            )
+                    if not quotes:
+                        continue
+                    db.table("positions").insert(
+                        {
+                            "document_id": member,
+                            "holder": holders[0] if holders else "Unidentified commenter",
+                            "holder_id": None,
+                            "issue": tp["issue"],
+                            "stance": tp["stance"],
+                            "confidence": tp["confidence"],
+                            "quotes": json.dumps(quotes, ensure_ascii=False),
+                            "method": "campaign-template",
+                            "review_state": "machine",
+                            "tagger_version": version,
+                        }
+                    )
+                    report.inherited += 1
+    report.campaigns = len(campaigns)

@@ -276,6 +276,23 @@ def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
     summary(f"kb tag: {report.summary()}")
 
 
+@cli.command("eval")
+@click.option("--build", "build_labels", is_flag=True,
+              help="Resolve data/labels/annotations.toml into offset-based JSONL first.")
+@db_option
+@pass_ctx
+def eval_cmd(obj: Context, build_labels: bool) -> None:
+    """Precision, recall and F1 of the tagger on the held-out labelled documents."""
+    from nlp.evaluate import build, evaluate
+
+    db = obj.db()
+    if build_labels:
+        n_sent, n_docs = build(db)
+        click.echo(f"labels built: {n_sent} sentences of {n_docs} documents", err=True)
+    click.echo(evaluate(db))
+    summary("kb eval: done")
+
+
 @cli.command()
 @click.argument("bill")
 @click.option("--html", "as_html", is_flag=True, help="Print HTML (<del>/<ins>) instead of text.")

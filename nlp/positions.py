@@ -22,7 +22,9 @@ from nlp.stance import REBUTTAL, classify
 SIMILAR = re.compile(
     r"\b(?:argument similaire|même argument|similar argument|same argument|made a similar)\b", re.I
 )
-MIN_EVIDENCE = 0.9
+MIN_EVIDENCE = 0.55
+#: Above this length a filing is formal argument, where doctrine is discussed in general terms.
+FORMAL_CHARS = 6000
 MAX_QUOTE_CHARS = 700
 
 
@@ -55,12 +57,13 @@ def filing_evidence(text: str, sentences: list[Sentence], filer: Filer) -> list[
         if filer.org_ids
         else [(filer.names[0], None)]
     )
+    formal = len(text) > FORMAL_CHARS
     out = []
     for i, sent in enumerate(sentences):
         if sent.boilerplate:
             continue
         sentence_text = text[sent.start : sent.end]
-        for hit in classify(sentence_text):
+        for hit in classify(sentence_text, formal=formal):
             start, end, stance = sent.start, sent.end, hit.stance
             if hit.reported:
                 nxt = sentences[i + 1] if i + 1 < len(sentences) else None
@@ -138,7 +141,7 @@ def aggregate(evidence: list[Evidence], text: str) -> list[Position]:
         elif o > s:
             stance = "opposes"
         else:
-            stance = "mixed"
+            continue  # as much for as against, and nothing conditional: abstain
         share = score[stance] / total
         confidence = round(share * (1 - math.exp(-total / 1.5)), 3)
         chosen = sorted(

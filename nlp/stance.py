@@ -29,13 +29,23 @@ ISSUES = (
 STANCES = ("supports", "opposes", "mixed")
 _ORDER = {"mixed": 0, "opposes": 1, "supports": 2}
 _NEGATION = re.compile(
-    r"(?:\bnot|n['’]t|\bnever|\bno longer|\bhardly|\bne\b|\bn['’])\W+(?:\w+\W+){0,2}$", re.I
+    r"(?:\bnot|n['’]t|\bcannot|\bnever|\bno longer|\bhardly|\bne\b|\bn['’])\W+(?:\w+\W+){0,4}$", re.I
 )
-_NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\W+(?:\w+\W+){0,2}$", re.I)
+_NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\W+(?:\w+\W+){0,2}$|\bwhether or not\b|\bor not\b", re.I)
+#: "cannot happen without permission and licensing": the second negative undoes the first.
+_DOUBLE = re.compile(r"\bwithout\b", re.I)
+#: A cue that itself says "without …" or "no …" is not reversed by a negation before it.
+_NEGATIVE_CUE = re.compile(r"^(?:without|no|not|never|zero|un\w+)\b", re.I)
 REPORTED = re.compile(
     r"\b(?:claim|claims|claimed|argue|argues|argued|contend|contends|contended|assert|asserts|"
     r"insist|insists|allege|alleges|maintain|maintains|suggest|suggests|would have (?:you|us) believe|"
     r"according to|font valoir|affirment|prétendent|soutiennent que)\b",
+    re.I,
+)
+#: Sentences about what other parties hold ("commenters who oppose…", "critics say…").
+THIRD_PARTY = re.compile(
+    r"\b(?:other |some |many |several |these |those |certain )?(?:commenters|commentators|critics|"
+    r"opponents|proponents|plaintiffs|detractors|skeptics|sceptics)\b",
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|i|our|us|my|nous|je)\b", re.I)
@@ -65,8 +75,13 @@ class Hit:
     reported: bool = False
 
 
+#: Weight kept by a cue whose sentence lacks the issue's context (legal doctrine in general).
+OFF_CONTEXT = 0.35
+
+
 @dataclass(frozen=True)
 class Lexicon:
+    contexts: dict[str, re.Pattern[str] | None]
     triggers: dict[str, re.Pattern[str]]
     cues: dict[str, list[Cue]]
     any_trigger: re.Pattern[str]
@@ -80,22 +95,29 @@ def lexicon() -> Lexicon:
     raw_bytes = LEXICON.read_bytes()
     raw = tomllib.loads(raw_bytes.decode("utf-8"))
     triggers = {}
+    contexts: dict[str, re.Pattern[str] | None] = {}
     cues: dict[str, list[Cue]] = {}
     for issue in ISSUES:
         spec = raw[issue]
+        contexts[issue] = (
+            re.compile("|".join(f"(?:{c})" for c in spec["context"]), re.I) if spec.get("context") else None
+        )
         triggers[issue] = re.compile("|".join(f"(?:{t})" for t in spec["trigger"]), re.I)
-        entries = sorted(spec["cues"], key=lambda c: _ORDER[c["stance"]])
+        entries = sorted(spec["cues"], key=lambda c: (_ORDER[c["stance"]], -float(c["weight"])))
         cues[issue] = [
             Cue(issue, c["stance"], float(c["weight"]), re.compile(p, re.I))
             for c in entries
             for p in c["patterns"]
         ]
     any_trigger = re.compile("|".join(f"(?:{t.pattern})" for t in triggers.values()), re.I)
-    return Lexicon(triggers, cues, any_trigger, hashlib.sha256(raw_bytes).hexdigest()[:12])
+    return Lexicon(contexts, triggers, cues, any_trigger, hashlib.sha256(raw_bytes).hexdigest()[:12])
 
 
 def is_reported(text: str, match_start: int) -> bool:
     """The sentence attributes the view to someone else (not "we" or "I")."""
+    third = THIRD_PARTY.search(text)
+    if third and third.start() < match_start and not _FIRST_PERSON.search(text[: third.start()]):
+        return True
     for m in REPORTED.finditer(text):
         if m.start() < match_start:
             before = text[: m.start()]
@@ -104,8 +126,12 @@ def is_reported(text: str, match_start: int) -> bool:
     return False
 
 
-def classify(text: str, issues: tuple[str, ...] = ISSUES) -> list[Hit]:
-    """The stance cue hits of one sentence, at most one per issue."""
+def classify(text: str, issues: tuple[str, ...] = ISSUES, *, formal: bool = False) -> list[Hit]:
+    """The stance cue hits of one sentence, at most one per issue.
+
+    ``formal``: the sentence comes from a long filing, where general legal
+    discussion is common; a cue without the issue's context words then counts less.
+    """
     lex = lexicon()
     if not lex.any_trigger.search(text):
         return []
@@ -118,9 +144,10 @@ def classify(text: str, issues: tuple[str, ...] = ISSUES) -> list[Hit]:
             if m is None:
                 continue
             stance = cue.stance
-            if stance == "supports":
+            if stance == "supports" and not _NEGATIVE_CUE.match(m.group(0)):
                 before = text[max(0, m.start() - 40) : m.start()]
-                if _NEGATION.search(before) and not _NOT_ONLY.search(before):
+                negation = _NEGATION.search(before)
+                if negation and not _NOT_ONLY.search(before) and not _DOUBLE.search(before[negation.start():]):
                     stance = "opposes"
             hits.append(
                 Hit(issue, stance, cue.weight, m.start(), m.end(), is_reported(text, m.start()))

@@ -277,8 +277,12 @@ def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
 
 
 @cli.command("eval")
-@click.option("--build", "build_labels", is_flag=True,
-              help="Resolve data/labels/annotations.toml into offset-based JSONL first.")
+@click.option(
+    "--build",
+    "build_labels",
+    is_flag=True,
+    help="Resolve data/labels/annotations.toml into offset-based JSONL first.",
+)
 @db_option
 @pass_ctx
 def eval_cmd(obj: Context, build_labels: bool) -> None:

@@ -37,9 +37,16 @@ from nlp.sentences import split_sentences
 from nlp.stance import ISSUES, classify
 
 LABELS_DIR = PROJECT_ROOT / "data" / "labels"
-CODES = {"FU": "training_fair_use", "CO": "consent_required", "CP": "compensation",
-         "CR": "credit_attribution", "VL": "voice_likeness_right", "TT": "training_transparency",
-         "LB": "ai_output_labeling", "OC": "output_copyrightability"}
+CODES = {
+    "FU": "training_fair_use",
+    "CO": "consent_required",
+    "CP": "compensation",
+    "CR": "credit_attribution",
+    "VL": "voice_likeness_right",
+    "TT": "training_transparency",
+    "LB": "ai_output_labeling",
+    "OC": "output_copyrightability",
+}
 SIGNS = {"+": "supports", "-": "opposes", "~": "mixed"}
 BOOTSTRAP = 1000
 
@@ -63,25 +70,38 @@ def build(db: Database, labels_dir: Path = LABELS_DIR) -> tuple[int, int]:
     spec = tomllib.loads((labels_dir / "annotations.toml").read_text(encoding="utf-8"))
     sentences, documents = [], []
     for doc in spec["doc"]:
-        row = db.execute("select text, pages, language from documents where id = ?", [doc["id"]]).fetchone()
+        row = db.execute(
+            "select text, pages, language from documents where id = ?", [doc["id"]]
+        ).fetchone()
         if row is None:
-            raise UsageError("labelled document is not in the database (import the corpus first)", item=doc["id"])
+            raise UsageError(
+                "labelled document is not in the database (import the corpus first)", item=doc["id"]
+            )
         text = row[0] or ""
         if "sentences" in doc:
             split = split_sentences(text, row[2] or "en", json.loads(row[1]) if row[1] else None)
             wanted = {int(k): parse_codes(v) for k, v in doc["sentences"].items()}
             for i, sent in enumerate(split):
-                sentences.append({
-                    "document_id": doc["id"], "split": doc["split"], "start": sent.start, "end": sent.end,
-                    "sha": _sha(text[sent.start:sent.end]), "labels": wanted.get(i, {}),
-                })
+                sentences.append(
+                    {
+                        "document_id": doc["id"],
+                        "split": doc["split"],
+                        "start": sent.start,
+                        "end": sent.end,
+                        "sha": _sha(text[sent.start : sent.end]),
+                        "labels": wanted.get(i, {}),
+                    }
+                )
         holders = {h: parse_codes(v) for h, v in doc.get("holders", {}).items()}
-        documents.append({
-            "document_id": doc["id"], "split": doc["split"],
-            "positions": parse_codes(doc.get("document", "")) if "document" in doc else None,
-            "holders": holders or None,
-            "complete": doc["split"] != "dev",
-        })
+        documents.append(
+            {
+                "document_id": doc["id"],
+                "split": doc["split"],
+                "positions": parse_codes(doc.get("document", "")) if "document" in doc else None,
+                "holders": holders or None,
+                "complete": doc["split"] != "dev",
+            }
+        )
     write_jsonl(labels_dir / "sentences.jsonl", sentences)
     write_jsonl(labels_dir / "documents.jsonl", documents)
     return len(sentences), len(documents)
@@ -96,7 +116,9 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         raise UsageError("no labels built yet: run kb eval --build", item=str(path))
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 @dataclass
@@ -109,7 +131,9 @@ class Scores:
     def empty(cls) -> Scores:
         return cls(Counter(), Counter(), Counter())
 
-    def add(self, gold: dict[str, str], predicted: dict[str, str], issues: Iterable[str] = ISSUES) -> None:
+    def add(
+        self, gold: dict[str, str], predicted: dict[str, str], issues: Iterable[str] = ISSUES
+    ) -> None:
         for issue in issues:
             g, p = gold.get(issue), predicted.get(issue)
             if g and p == g:
@@ -140,7 +164,7 @@ class Scores:
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def bootstrap(units: list[tuple[Any, Any]], score: Callable[[list[tuple[Any, Any]]], float]) -> tuple[float, float]:
+def bootstrap(units: list[Any], score: Callable[[list[Any]], float]) -> tuple[float, float]:
     """95% interval of ``score`` over documents resampled with replacement."""
     rng = random.Random(20231030)
     values = sorted(score([rng.choice(units) for _ in units]) for _ in range(BOOTSTRAP))
@@ -158,7 +182,9 @@ def text_of(db: Database, doc_id: str) -> str:
     return row[0] or ""
 
 
-def sentence_units(db: Database, rows: list[dict[str, Any]], split: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
+def sentence_units(
+    db: Database, rows: list[dict[str, Any]], split: str
+) -> dict[str, list[tuple[str, dict[str, str]]]]:
     by_doc: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
     texts: dict[str, str] = {}
     for row in rows:
@@ -166,16 +192,20 @@ def sentence_units(db: Database, rows: list[dict[str, Any]], split: str) -> dict
             continue
         doc = row["document_id"]
         texts.setdefault(doc, text_of(db, doc))
-        sentence = texts[doc][row["start"]:row["end"]]
+        sentence = texts[doc][row["start"] : row["end"]]
         if _sha(sentence) != row["sha"]:
-            raise UsageError("labelled sentence no longer matches the document text; rebuild labels",
-                             item=f"{doc}@{row['start']}")
+            raise UsageError(
+                "labelled sentence no longer matches the document text; rebuild labels",
+                item=f"{doc}@{row['start']}",
+            )
         by_doc[doc].append((sentence, row["labels"]))
     return by_doc
 
 
-def score_sentences(units: list[tuple[str, list[tuple[str, dict[str, str]]]]],
-                    predict: Callable[[str], dict[str, str]]) -> Scores:
+def score_sentences(
+    units: list[tuple[str, list[tuple[str, dict[str, str]]]]],
+    predict: Callable[[str], dict[str, str]],
+) -> Scores:
     scores = Scores.empty()
     for _, sentences in units:
         for text, gold in sentences:
@@ -207,12 +237,16 @@ def negation_marked(text: str) -> str:
     return " ".join(out)
 
 
-def train_baseline(train: list[tuple[str, list[tuple[str, dict[str, str]]]]]) -> Callable[[str], dict[str, str]]:
+def train_baseline(
+    train: list[tuple[str, list[tuple[str, dict[str, str]]]]],
+) -> Callable[[str], dict[str, str]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     texts = [t for _, sents in train for t, _ in sents]
-    vectorizer = TfidfVectorizer(preprocessor=negation_marked, ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    vectorizer = TfidfVectorizer(
+        preprocessor=negation_marked, ngram_range=(1, 2), min_df=1, sublinear_tf=True
+    )
     matrix = vectorizer.fit_transform(texts)
     models = {}
     for issue in ISSUES:
@@ -232,9 +266,16 @@ def document_predictions(db: Database, doc_id: str) -> dict[str, dict[str, str]]
     """Positions by holder as ``kb tag`` derives them now (not as stored)."""
     from nlp.tag_positions import tag_document
 
-    row = dict(next(iter(db.query(
-        "select id, source, kind, title, organization, submitter, text, pages, language from documents where id = ?",
-        [doc_id]))))
+    row = dict(
+        next(
+            iter(
+                db.query(
+                    "select id, source, kind, title, organization, submitter, text, pages, language from documents where id = ?",
+                    [doc_id],
+                )
+            )
+        )
+    )
     positions, _, _ = tag_document(db, row, "eval")
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for p in positions:
@@ -250,16 +291,25 @@ def evaluate(db: Database, labels_dir: Path = LABELS_DIR) -> str:
     train = list(sentence_units(db, sentence_rows, "train").items())
     n_sent = sum(len(s) for _, s in test)
     n_pos = sum(1 for _, s in test for _, g in s if g)
-    lines.append(f"Held-out test: {len(test)} documents, {n_sent} sentences ({n_pos} take a position); "
-                 f"train: {len(train)} documents")
+    lines.append(
+        f"Held-out test: {len(test)} documents, {n_sent} sentences ({n_pos} take a position); "
+        f"train: {len(train)} documents"
+    )
     rules_predict = cached(rule_sentence)
     rules = score_sentences(test, rules_predict)
-    lines += report("Sentence level, lexicon rules", rules,
-                    bootstrap(test, lambda u: score_sentences(u, rules_predict).macro_f1()))
+    lines += report(
+        "Sentence level, lexicon rules",
+        rules,
+        bootstrap(test, lambda u: score_sentences(u, rules_predict).macro_f1()),
+    )
     baseline = cached(train_baseline(train))
     base = score_sentences(test, baseline)
-    lines += report("Sentence level, baseline (logistic regression, n-grams, fit on train)", base,
-                    bootstrap(test, lambda u: score_sentences(u, baseline).macro_f1()), brief=True)
+    lines += report(
+        "Sentence level, baseline (logistic regression, n-grams, fit on train)",
+        base,
+        bootstrap(test, lambda u: score_sentences(u, baseline).macro_f1()),
+        brief=True,
+    )
     doc_units = []
     for row in doc_rows:
         if row["split"] != "test":
@@ -274,15 +324,18 @@ def evaluate(db: Database, labels_dir: Path = LABELS_DIR) -> str:
                 flat.update(positions)
             doc_units.append((row["positions"] or {}, flat, ISSUES))
 
-    def doc_score(units: list[tuple[Any, Any, Any]]) -> Scores:
+    def doc_score(units: list[Any]) -> Scores:
         s = Scores.empty()
         for gold, pred, issues in units:
             s.add(gold, pred, issues)
         return s
 
     docs = doc_score(doc_units)
-    lines += report(f"Document level ({len(doc_units)} holder-documents)", docs,
-                    bootstrap(doc_units, lambda u: doc_score(u).macro_f1()))
+    lines += report(
+        f"Document level ({len(doc_units)} holder-documents)",
+        docs,
+        bootstrap(doc_units, lambda u: doc_score(u).macro_f1()),
+    )
     dev_units = []
     for row in doc_rows:
         if row["split"] == "dev" and row["positions"]:
@@ -292,20 +345,27 @@ def evaluate(db: Database, labels_dir: Path = LABELS_DIR) -> str:
             dev_units.append((row["positions"], flat, tuple(row["positions"])))
     dev = doc_score(dev_units)
     lines.append("")
-    lines.append(f"Major filings (dev set, used while writing the lexicon; labelled issues only): "
-                 f"{sum(dev.tp.values())} of {sum(dev.tp.values()) + sum(dev.fn.values())} positions right, "
-                 f"{sum(dev.fp.values())} wrong or extra")
+    lines.append(
+        f"Major filings (dev set, used while writing the lexicon; labelled issues only): "
+        f"{sum(dev.tp.values())} of {sum(dev.tp.values()) + sum(dev.fn.values())} positions right, "
+        f"{sum(dev.fp.values())} wrong or extra"
+    )
     return "\n".join(lines)
 
 
 def report(title: str, scores: Scores, ci: tuple[float, float], brief: bool = False) -> list[str]:
     p, r, f = scores.micro()
-    lines = ["", title,
-             f"  macro-F1 {scores.macro_f1():.3f} (95% CI {ci[0]:.3f}–{ci[1]:.3f}); micro P {p:.3f} R {r:.3f} F1 {f:.3f}"]
+    lines = [
+        "",
+        title,
+        f"  macro-F1 {scores.macro_f1():.3f} (95% CI {ci[0]:.3f}–{ci[1]:.3f}); micro P {p:.3f} R {r:.3f} F1 {f:.3f}",
+    ]
     if brief:
         return lines
     lines.append(f"  {'issue':26} {'stance':9} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5}")
     for cls in scores.classes():
         cp, cr, cf = scores.prf(cls)
-        lines.append(f"  {cls[0]:26} {cls[1]:9} {cp:6.3f} {cr:6.3f} {cf:6.3f} {scores.tp[cls] + scores.fn[cls]:5d}")
+        lines.append(
+            f"  {cls[0]:26} {cls[1]:9} {cp:6.3f} {cr:6.3f} {cf:6.3f} {scores.tp[cls] + scores.fn[cls]:5d}"
+        )
     return lines

@@ -92,6 +92,16 @@ class Gazetteer:
     orgs: dict[str, Org]
     pattern: re.Pattern[str]
     by_alias: dict[str, str] = field(default_factory=dict)
+    people: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def speakers(self, text: str) -> list[str]:
+        """Organisations whose spokespeople the text names (they, not the orgs around them, speak)."""
+        out = []
+        for m in self.pattern.finditer(text):
+            org = self.by_alias.get(m.group(0)) or self.by_alias.get(m.group(0).lower())
+            if org and m.group(0) in self.people.get(org, ()):
+                out.append(org)
+        return out
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
         """(org id, start, end) of every alias or spokesperson named in ``text``."""
@@ -127,7 +137,7 @@ def gazetteer() -> Gazetteer:
     alternatives.sort(key=lambda a: len(a[0]), reverse=True)
     parts = [re.escape(a) if exact else f"(?i:{re.escape(a)})" for a, exact in alternatives]
     pattern = re.compile(r"(?<![\w/])(?:" + "|".join(parts) + r")(?![\w/])")
-    return Gazetteer(orgs, pattern, by_alias)
+    return Gazetteer(orgs, pattern, by_alias, {o.id: o.people for o in orgs.values()})
 
 
 def guess_category(name: str) -> str:
@@ -189,16 +199,14 @@ def resolve_filer(
     for line in text[:400].split("\n"):
         line = line.strip()
         if 0 < len(line) <= 60:
-            found = [
-                (o, s)
-                for o, s, e in gaz.find(line)
-                if _can_file(o) and s == 0 and e >= len(line) - 4
+            at_start = [
+                o for o, s, e in gaz.find(line) if _can_file(o) and s == 0 and e >= len(line) - 4
             ]
-            if found:
-                return _org_filer([found[0][0]])
+            if at_start:
+                return _org_filer(at_start[:1])
     person = None
     if title:
-        m = _INDIVIDUAL_TITLE.match(title)
-        if m:
-            person = f"{m.group('first').strip()} {m.group('last').strip()}"
+        named = _INDIVIDUAL_TITLE.match(title)
+        if named:
+            person = f"{named.group('first').strip()} {named.group('last').strip()}"
     return Filer((), (person or submitter or "Unidentified commenter",), "individual", True)

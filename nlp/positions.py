@@ -10,6 +10,7 @@ pages; weak evidence abstains.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import defaultdict
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nlp.organizations import Filer, gazetteer
 from nlp.sentences import Sentence
-from nlp.stance import REBUTTAL, classify
+from nlp.stance import REBUTTAL, classify, lexicon
 
 SIMILAR = re.compile(
     r"\b(?:argument similaire|même argument|similar argument|same argument|made a similar)\b", re.I
@@ -51,6 +52,18 @@ class Position:
     method: str = "lexicon-rules"
 
 
+def triggered_issues(text: str, sentences: list[Sentence]) -> list[tuple[str, ...]]:
+    """For each sentence, the issues whose triggers it contains (one scan of the text)."""
+    hits = lexicon().triggered(text)
+    positions = [p for p, _ in hits]
+    out = []
+    for sent in sentences:
+        lo = bisect.bisect_left(positions, sent.start)
+        hi = bisect.bisect_left(positions, sent.end)
+        out.append(tuple(dict.fromkeys(issue for _, issue in hits[lo:hi])))
+    return out
+
+
 def filing_evidence(text: str, sentences: list[Sentence], filer: Filer) -> list[Evidence]:
     holders = (
         list(zip(filer.names, filer.org_ids, strict=False))
@@ -58,12 +71,13 @@ def filing_evidence(text: str, sentences: list[Sentence], filer: Filer) -> list[
         else [(filer.names[0], None)]
     )
     formal = len(text) > FORMAL_CHARS
+    triggered = triggered_issues(text, sentences)
     out = []
     for i, sent in enumerate(sentences):
-        if sent.boilerplate:
+        if sent.boilerplate or not triggered[i]:
             continue
         sentence_text = text[sent.start : sent.end]
-        for hit in classify(sentence_text, formal=formal):
+        for hit in classify(sentence_text, triggered[i], formal=formal):
             start, end, stance = sent.start, sent.end, hit.stance
             if hit.reported:
                 nxt = sentences[i + 1] if i + 1 < len(sentences) else None
@@ -98,7 +112,10 @@ def press_evidence(text: str, sentences: list[Sentence], publisher: str | None) 
             for o, _, _ in gaz.find(sentence_text)
             if not gaz.orgs[o].reporter and gaz.orgs[o].name != publisher
         ]
-        if named:
+        speakers = [o for o in gaz.speakers(sentence_text) if o in named]
+        if speakers:
+            current = speakers[0]
+        elif named:
             current = named[0]
         hits = classify(sentence_text)
         if not hits and named and SIMILAR.search(sentence_text) and previous:
@@ -127,7 +144,7 @@ def aggregate(evidence: list[Evidence], text: str) -> list[Position]:
         groups[(e.holder, e.issue)].append(e)
     positions = []
     for (holder, issue), items in sorted(groups.items()):
-        score = defaultdict(float)
+        score: dict[str, float] = defaultdict(float)
         for e in items:
             score[e.stance] += e.weight
         total = sum(score.values())

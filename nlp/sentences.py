@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,18 +87,37 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         start = end
 
 
+Keep = Callable[[int, str], bool]
+
+
+def _blocks(text: str, keep: Keep | None) -> Iterator[tuple[int, str]]:
+    """Blank-line separated blocks (only those ``keep`` accepts)."""
+    for offset, chunk in _chunks(text):
+        if keep is None:
+            yield offset, chunk
+            continue
+        pos = 0
+        for block in chunk.split("\n\n"):
+            if keep(offset + pos, block):
+                yield offset + pos, block
+            pos += len(block) + 2
+
+
 def split_sentences(
-    text: str, lang: str | None, pages: Sequence[Sequence[int]] | None
+    text: str,
+    lang: str | None,
+    pages: Sequence[Sequence[int]] | None,
+    keep: Keep | None = None,
 ) -> list[Sentence]:
+    """Sentences of ``text``; with ``keep``, only of the blocks it accepts
+    (the cheap first stage: the rest of the pipeline never sees other text)."""
     nlp = pipeline(lang or "en")
     bad = boilerplate_lines(text, pages)
     bad_starts = [s for s, _ in bad]
     page_starts = [p[0] for p in pages] if pages else []
     out = []
-    for offset, chunk in _chunks(text):
-        doc = nlp.make_doc(chunk)
-        for _, proc in nlp.pipeline:
-            doc = proc(doc)
+    blocks = list(_blocks(text, keep))
+    for (offset, _), doc in zip(blocks, nlp.pipe(b for _, b in blocks), strict=True):
         for sent in doc.sents:
             for start, end in _outside(
                 offset + sent.start_char, offset + sent.end_char, bad, bad_starts

@@ -29,9 +29,12 @@ ISSUES = (
 STANCES = ("supports", "opposes", "mixed")
 _ORDER = {"mixed": 0, "opposes": 1, "supports": 2}
 _NEGATION = re.compile(
-    r"(?:\bnot|n['’]t|\bcannot|\bnever|\bno longer|\bhardly|\bne\b|\bn['’])\W+(?:\w+\W+){0,4}$", re.I
+    r"(?:\bnot|n['’]t|\bcannot|\bnever|\bno longer|\bhardly|\bne\b|\bn['’])\W+(?:\w+\W+){0,4}$",
+    re.I,
 )
-_NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\W+(?:\w+\W+){0,2}$|\bwhether or not\b|\bor not\b", re.I)
+_NOT_ONLY = re.compile(
+    r"\bnot (?:only|just|merely)\W+(?:\w+\W+){0,2}$|\bwhether or not\b|\bor not\b", re.I
+)
 #: "cannot happen without permission and licensing": the second negative undoes the first.
 _DOUBLE = re.compile(r"\bwithout\b", re.I)
 #: A cue that itself says "without …" or "no …" is not reversed by a negation before it.
@@ -83,9 +86,23 @@ OFF_CONTEXT = 0.35
 class Lexicon:
     contexts: dict[str, re.Pattern[str] | None]
     triggers: dict[str, re.Pattern[str]]
+    #: One expression per issue matching where any of its cues would: most
+    #: triggered sentences match none, and are dismissed with a single search.
+    any_cue: dict[str, re.Pattern[str]]
     cues: dict[str, list[Cue]]
     any_trigger: re.Pattern[str]
     version: str
+    #: Every issue's trigger as a named group: one scan tells which issues a text touches.
+    trigger_scan: re.Pattern[str] | None = None
+
+    def triggered(self, text: str) -> list[tuple[int, str]]:
+        """(position, issue) of every trigger in ``text``, in one pass."""
+        assert self.trigger_scan is not None
+        return [
+            (m.start(), ISSUES[int(m.lastgroup[1:])])
+            for m in self.trigger_scan.finditer(text)
+            if m.lastgroup
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +117,9 @@ def lexicon() -> Lexicon:
     for issue in ISSUES:
         spec = raw[issue]
         contexts[issue] = (
-            re.compile("|".join(f"(?:{c})" for c in spec["context"]), re.I) if spec.get("context") else None
+            re.compile("|".join(f"(?:{c})" for c in spec["context"]), re.I)
+            if spec.get("context")
+            else None
         )
         triggers[issue] = re.compile("|".join(f"(?:{t})" for t in spec["trigger"]), re.I)
         entries = sorted(spec["cues"], key=lambda c: (_ORDER[c["stance"]], -float(c["weight"])))
@@ -110,7 +129,22 @@ def lexicon() -> Lexicon:
             for p in c["patterns"]
         ]
     any_trigger = re.compile("|".join(f"(?:{t.pattern})" for t in triggers.values()), re.I)
-    return Lexicon(contexts, triggers, cues, any_trigger, hashlib.sha256(raw_bytes).hexdigest()[:12])
+    any_cue = {
+        issue: re.compile("|".join(f"(?:{c.pattern.pattern})" for c in cues[issue]), re.I)
+        for issue in ISSUES
+    }
+    scan = re.compile(
+        "|".join(f"(?P<i{n}>{triggers[issue].pattern})" for n, issue in enumerate(ISSUES)), re.I
+    )
+    return Lexicon(
+        contexts,
+        triggers,
+        any_cue,
+        cues,
+        any_trigger,
+        hashlib.sha256(raw_bytes).hexdigest()[:12],
+        scan,
+    )
 
 
 def is_reported(text: str, match_start: int) -> bool:
@@ -126,18 +160,22 @@ def is_reported(text: str, match_start: int) -> bool:
     return False
 
 
-def classify(text: str, issues: tuple[str, ...] = ISSUES, *, formal: bool = False) -> list[Hit]:
+def classify(
+    text: str, issues: tuple[str, ...] | None = None, *, formal: bool = False
+) -> list[Hit]:
     """The stance cue hits of one sentence, at most one per issue.
 
+    ``issues``: the issues whose triggers the sentence contains, when the caller
+    scanned the whole document already (else the sentence is scanned here).
     ``formal``: the sentence comes from a long filing, where general legal
     discussion is common; a cue without the issue's context words then counts less.
     """
     lex = lexicon()
-    if not lex.any_trigger.search(text):
-        return []
+    if issues is None:
+        issues = tuple(dict.fromkeys(issue for _, issue in lex.triggered(text)))
     hits = []
     for issue in issues:
-        if not lex.triggers[issue].search(text):
+        if not lex.any_cue[issue].search(text):
             continue
         for cue in lex.cues[issue]:
             m = cue.pattern.search(text)
@@ -147,7 +185,11 @@ def classify(text: str, issues: tuple[str, ...] = ISSUES, *, formal: bool = Fals
             if stance == "supports" and not _NEGATIVE_CUE.match(m.group(0)):
                 before = text[max(0, m.start() - 40) : m.start()]
                 negation = _NEGATION.search(before)
-                if negation and not _NOT_ONLY.search(before) and not _DOUBLE.search(before[negation.start():]):
+                if (
+                    negation
+                    and not _NOT_ONLY.search(before)
+                    and not _DOUBLE.search(before[negation.start() :])
+                ):
                     stance = "opposes"
             hits.append(
                 Hit(issue, stance, cue.weight, m.start(), m.end(), is_reported(text, m.start()))

@@ -4,14 +4,18 @@ Language per document; mentions (bills, families, dockets, Copyright Office
 reports, the digital-replica right) stored as links; filers resolved to
 organisations; positions on the codebook issues with verbatim quotes; and,
 over all comments, form-letter campaigns whose members inherit the template's
-positions.
+positions. The per-document analysis is pure and runs in a process pool (one
+worker per core); this process reads the batches and writes the results.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -20,17 +24,20 @@ from kb.watchlist import Watchlist
 from nlp.language import detect_language
 from nlp.mentions import BillName, MentionFinder, family_slug
 from nlp.organizations import LEXICON as ORG_LEXICON
+from nlp.organizations import Filer
+from nlp.positions import Position
 from nlp.stance import lexicon
 from nlp.tag_positions import (
     TAGGED_KINDS,
     PositionReport,
+    analyse_positions,
     refresh_campaigns,
     store_document,
     sync_organizations,
-    tag_document,
 )
 
-NLP_VERSION = "1"
+NLP_VERSION = "2"
+BATCH = 400
 #: The language a source's documents are in unless the text clearly says otherwise.
 EXPECTED_LANGUAGE = {
     "regulations.gov": "en",
@@ -38,7 +45,7 @@ EXPECTED_LANGUAGE = {
     "congress.gov": "en",
     "federalregister.gov": "en",
 }
-BATCH = 500
+_FINDER: MentionFinder | None = None
 
 
 @dataclass
@@ -58,7 +65,20 @@ class TagReport:
         )
 
 
-def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
+@dataclass
+class Analysis:
+    id: str
+    text_sha: str
+    language: str | None
+    words: int
+    links: list[tuple[str, str, str, int, int]]
+    positions: list[Position]
+    sentences: int
+    filer: Filer | None
+    tagged_kind: bool
+
+
+def finder_inputs(db: Database, watchlist: Watchlist | None) -> tuple[list[BillName], set[str]]:
     names: list[BillName] = []
     for row in db.query("select id, family, short_title, titles from bills"):
         titles = [
@@ -68,11 +88,8 @@ def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
         ]
         short = [row["short_title"]] if row["short_title"] else []
         names.append(BillName((row["id"],), row["family"], tuple(short + titles)))
-    families = {r["id"] for r in db.query("select id from families")}
     for bill in watchlist.bills if watchlist else ():
         family = family_slug(bill.name) if bill.name else None
-        if family and family not in families:
-            family = family  # a family we will know once its bills are synced
         names.append(BillName((bill.id,), family, (bill.name,) if bill.name else ()))
     dockets = {r[0] for r in db.execute("select id from dockets")}
     dockets |= {
@@ -81,11 +98,49 @@ def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
     }
     if watchlist:
         dockets |= {d.id for d in watchlist.dockets}
-    return MentionFinder(names, dockets)
+    return names, dockets
 
 
-def tag_documents(db: Database, watchlist: Watchlist | None, *, force: bool = False) -> TagReport:
-    finder = build_finder(db, watchlist)
+def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
+    return MentionFinder(*finder_inputs(db, watchlist))
+
+
+def _init_worker(names: list[BillName], dockets: set[str]) -> None:
+    global _FINDER
+    _FINDER = MentionFinder(names, dockets)
+
+
+def analyse(job: tuple[dict[str, Any], list[str]]) -> Analysis:
+    """Everything ``kb tag`` learns about one document (pure; runs in a worker)."""
+    row, atts = job
+    assert _FINDER is not None
+    text = row["text"] or ""
+    language = row["language"] or detect_language(text, EXPECTED_LANGUAGE.get(row["source"]))
+    row = {**row, "language": language}
+    links = [(m.target_type, m.target_id, m.matched, m.start, m.end) for m in _FINDER.find(text)]
+    positions: list[Position] = []
+    n_sentences, filer = 0, None
+    tagged = row["kind"] in TAGGED_KINDS
+    if tagged:
+        positions, n_sentences, filer = analyse_positions(row, atts)
+    return Analysis(
+        row["id"],
+        row["text_sha"],
+        language,
+        len(text.split()),
+        links,
+        positions,
+        n_sentences,
+        filer,
+        tagged,
+    )
+
+
+def tag_documents(
+    db: Database, watchlist: Watchlist | None, *, force: bool = False, workers: int | None = None
+) -> TagReport:
+    names, dockets = finder_inputs(db, watchlist)
+    finder = MentionFinder(names, dockets)
     orgs = hashlib.sha256(ORG_LEXICON.read_bytes()).hexdigest()[:8]
     version = f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}"
     report = TagReport()
@@ -101,43 +156,47 @@ def tag_documents(db: Database, watchlist: Watchlist | None, *, force: bool = Fa
         )
     ]
     report.considered = len(ids)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        marks = ",".join("?" * len(chunk))
-        rows = list(
-            db.query(
-                "select id, source, kind, title, organization, submitter, text, pages, text_sha, "
-                f"language from documents where id in ({marks})",
-                chunk,
-            )
-        )
-        links: dict[str, list[tuple]] = {}
-        updates = []
-        for row in rows:
-            text = row["text"] or ""
-            report.words += len(text.split())
-            expected = EXPECTED_LANGUAGE.get(row["source"])
-            language = row["language"] or detect_language(text, expected)
-            mentions = finder.find(text)
-            links[row["id"]] = [
-                (m.target_type, m.target_id, m.matched, m.start, m.end) for m in mentions
+    workers = workers or min(os.cpu_count() or 1, 4)
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(names, dockets)) as pool:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = [
+                dict(r)
+                for r in db.query(
+                    "select id, source, kind, title, organization, submitter, text, pages, text_sha, language "
+                    f"from documents where id in ({marks})",
+                    chunk,
+                )
             ]
-            updates.append((language, row["text_sha"], version, row["id"]))
-            row["language"] = language
-        with db.conn:
-            for row in rows:
-                if row["kind"] in TAGGED_KINDS:
-                    positions, n_sentences, filer = tag_document(db, row, version)
-                    store_document(db, row["id"], positions, filer, version)
-                    report.positions.positions += len(positions)
-                    report.positions.sentences += n_sentences
-            db.conn.executemany(
-                "update documents set language = ?, tagged_sha = ?, tagger_version = ? where id = ?",
-                updates,
+            titles: dict[str, list[str]] = {}
+            for doc_id, title in db.execute(
+                f"select document_id, title from attachments where seq > 0 and document_id in ({marks}) "
+                "order by document_id, seq",
+                chunk,
+            ):
+                titles.setdefault(doc_id, []).append(title)
+            results = list(
+                pool.map(analyse, [(r, titles.get(r["id"], [])) for r in rows], chunksize=20)
             )
-        report.links += replace_links_bulk(db, "mentions", links)
-        report.tagged += len(rows)
+            _store(db, results, version, report)
     if ids:
         refresh_campaigns(db, version, report.positions)
         sync_organizations(db)
     return report
+
+
+def _store(db: Database, results: list[Analysis], version: str, report: TagReport) -> None:
+    with db.conn:
+        for a in results:
+            report.words += a.words
+            if a.tagged_kind:
+                store_document(db, a.id, a.positions, a.filer, version)
+                report.positions.positions += len(a.positions)
+                report.positions.sentences += a.sentences
+        db.conn.executemany(
+            "update documents set language = ?, tagged_sha = ?, tagger_version = ? where id = ?",
+            [(a.language, a.text_sha, version, a.id) for a in results],
+        )
+    report.links += replace_links_bulk(db, "mentions", {a.id: a.links for a in results})
+    report.tagged += len(results)

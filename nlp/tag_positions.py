@@ -3,8 +3,10 @@ positions, form-letter campaigns and what their members inherit."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
+import re
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -13,6 +15,7 @@ from nlp.campaigns import find_campaigns
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filing_evidence, press_evidence
 from nlp.sentences import split_sentences
+from nlp.stance import lexicon
 
 #: Kinds whose authors take positions (bill texts and notices do not; a notice asks).
 TAGGED_KINDS = ("comment", "press", "report", "page")
@@ -27,49 +30,80 @@ class PositionReport:
     inherited: int = 0
 
 
-def resolve(db: Database, row: dict[str, object]) -> Filer:
-    atts = [
+def attachment_titles(db: Database, doc_id: str) -> list[str]:
+    return [
         r[0]
         for r in db.execute(
-            "select title from attachments where document_id = ? and seq > 0 order by seq",
-            [row["id"]],
+            "select title from attachments where document_id = ? and seq > 0 order by seq", [doc_id]
         )
     ]
+
+
+def resolve(row: dict[str, object], atts: list[str]) -> Filer:
+    def opt(key: str) -> str | None:
+        value = row.get(key)
+        return str(value) if value else None
+
     if row["kind"] in ("report", "page") and row.get("organization"):
         return resolve_filer(
-            organization=str(row["organization"]),
+            organization=opt("organization"),
             title=None,
             submitter=None,
             attachment_titles=[],
             text="",
         )
-    def opt(key: str) -> str | None:
-        value = row.get(key)
-        return str(value) if value else None
-
     return resolve_filer(
-        organization=opt("organization"), title=opt("title"), submitter=opt("submitter"),
-        attachment_titles=atts, text=str(row.get("text") or ""),
+        organization=opt("organization"),
+        title=opt("title"),
+        submitter=opt("submitter"),
+        attachment_titles=atts,
+        text=str(row.get("text") or ""),
     )
+
+
+REBUTTAL_WORDS = re.compile(
+    r"\b(?:wrong|incorrect|mistaken|disagree|misguided|nonsense|untrue|without merit|not so)\b",
+    re.I,
+)
+
+
+def analyse_positions(
+    row: dict[str, object], atts: list[str]
+) -> tuple[list[Position], int, Filer | None]:
+    """Positions of one document (pure: row and attachment titles in, positions out)."""
+    text = str(row["text"] or "")
+    pages = json.loads(str(row["pages"])) if row.get("pages") else None
+    lang = str(row.get("language") or "en")
+    if row["kind"] == "press":
+        publisher = str(row["organization"]) if row.get("organization") else None
+        sentences = split_sentences(text, lang, pages)
+        return (
+            aggregate(press_evidence(text, sentences, publisher), text),
+            len(sentences),
+            None,
+        )
+    hits = [p for p, _ in lexicon().triggered(text)]
+
+    def keep(start: int, block: str) -> bool:
+        # Only blocks with a stance trigger (or a rebuttal of a reported view) go on.
+        i = bisect.bisect_left(hits, start)
+        return (i < len(hits) and hits[i] < start + len(block)) or bool(
+            REBUTTAL_WORDS.search(block)
+        )
+
+    sentences = split_sentences(text, lang, pages, keep)
+    filer = resolve(row, atts)
+    if filer.individual and row.get("kind") != "comment":
+        filer = Filer(
+            (), (str(row.get("organization") or row.get("title") or row["id"]),), "other", False
+        )
+    return aggregate(filing_evidence(text, sentences, filer), text), len(sentences), filer
 
 
 def tag_document(
     db: Database, row: dict[str, object], version: str
 ) -> tuple[list[Position], int, Filer | None]:
-    text = str(row["text"] or "")
-    pages = json.loads(row["pages"]) if row.get("pages") else None  # type: ignore[arg-type]
-    sentences = split_sentences(text, row.get("language") or "en", pages)  # type: ignore[arg-type]
-    if row["kind"] == "press":
-        evidence = press_evidence(text, sentences, row.get("organization"))  # type: ignore[arg-type]
-        filer = None
-    else:
-        filer = resolve(db, row)
-        if filer.individual and row.get("kind") != "comment":
-            filer = Filer(
-                (), (str(row.get("organization") or row.get("title") or row["id"]),), "other", False
-            )
-        evidence = filing_evidence(text, sentences, filer)
-    return aggregate(evidence, text), len(sentences), filer
+    return analyse_positions(row, attachment_titles(db, str(row["id"])))
 
 
 def position_rows(

@@ -27,3 +27,23 @@ def bench_import(paths: list[Path]) -> str:
         f"import: {wall:.1f} s wall, peak RSS {peak_rss_mb():.0f} MB, {docs} documents, "
         f"{words:,} words, {words / wall:,.0f} words/s; {report.summary()}"
     )
+
+
+def children_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def bench_tag(paths: list[Path]) -> str:
+    """Import PATHS into a fresh database (not timed), then time ``kb tag`` over all of it."""
+    from nlp.tag import tag_documents
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        import_paths(db, paths)
+        start = time.perf_counter()
+        report = tag_documents(db, None)
+        wall = time.perf_counter() - start
+    return (
+        f"tag: {wall:.1f} s wall, {report.words / wall:,.0f} words/s, peak RSS {peak_rss_mb():.0f} MB "
+        f"(largest worker {children_peak_rss_mb():.0f} MB); {report.summary()}"
+    )

@@ -16,7 +16,7 @@ from kb import settings
 from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
 
-EXPORT_KINDS = ("documents", "bills", "links")
+EXPORT_KINDS = ("documents", "bills", "links", "positions", "organizations", "campaigns")
 SYNC_SOURCES = (
     "regulations.gov",
     "govinfo",
@@ -244,15 +244,20 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
 @pass_ctx
 def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
     """Write records to stdout as JSON lines or CSV (see CONTRACT.md)."""
-    from kb.store import query
+    from kb.store import positions, query
 
     db = obj.db()
-    if kind == "bills":
-        records = query.export_bills(db)
-    elif kind == "links":
-        records = query.export_links(db)
+    exporters: dict[str, Callable[[Any], Iterable[dict[str, Any]]]] = {
+        "bills": query.export_bills,
+        "links": query.export_links,
+        "positions": positions.export_positions,
+        "organizations": positions.export_organizations,
+        "campaigns": positions.export_campaigns,
+    }
+    if kind == "documents":
+        records: Iterable[dict[str, Any]] = query.export_documents(db, with_text=with_text)
     else:
-        records = query.export_documents(db, with_text=with_text)
+        records = exporters[kind](db)
     n = write_records(records, fmt)
     summary(f"kb export {kind}: {n} records")
 
@@ -341,6 +346,32 @@ def bench_import(paths: tuple[Path, ...]) -> None:
     result = run(list(paths) or [settings.corpus_dir() / "regulations.gov"])
     click.echo(result)
     summary("kb bench import: done")
+
+
+@bench.command("tag")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def bench_tag(paths: tuple[Path, ...]) -> None:
+    """Import PATHS (default: the whole recorded corpus) into a fresh database, then time kb tag."""
+    from kb.bench import bench_tag as run
+
+    result = run(list(paths) or corpus_paths())
+    click.echo(result)
+    summary("kb bench tag: done")
+
+
+def corpus_paths() -> list[Path]:
+    """The recorded corpus's upstream folders, as the demo imports them."""
+    root = settings.corpus_dir()
+    return [
+        root / name
+        for name in (
+            "regulations.gov",
+            "govinfo",
+            "congress.gov-api-v3",
+            "federalregister.gov",
+            "news",
+        )
+    ]
 
 
 def main() -> None:

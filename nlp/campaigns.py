@@ -10,6 +10,7 @@ to all others (the most central text), ties to the earliest id.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -34,15 +35,24 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
+def _hash(shingle: bytes) -> int:
+    """A fast, stable 32-bit hash (the same in every process and run)."""
+    return zlib.crc32(shingle)
+
+
 def find_campaigns(bodies: dict[str, str], *, min_size: int = 2) -> list[Campaign]:
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     sigs: dict[str, MinHash] = {}
     sets: dict[str, set[bytes]] = {}
+    first = MinHash(num_perm=NUM_PERM, seed=1)
+    permutations, scheme = first.permutations, first.scheme
     for doc_id, body in sorted(bodies.items()):
         sh = shingles(body)
         if len(sh) < MIN_WORDS - SHINGLE:
             continue
-        m = MinHash(num_perm=NUM_PERM, seed=1)
+        m = MinHash(
+            num_perm=NUM_PERM, seed=1, hashfunc=_hash, permutations=permutations, scheme=scheme
+        )
         m.update_batch(list(sh))
         sigs[doc_id], sets[doc_id] = m, sh
         lsh.insert(doc_id, m)
@@ -56,7 +66,7 @@ def find_campaigns(bodies: dict[str, str], *, min_size: int = 2) -> list[Campaig
 
     for doc_id, m in sigs.items():
         for other in lsh.query(m):
-            if other != doc_id:
+            if other != doc_id and find(other) != find(doc_id):
                 a, b = sets[doc_id], sets[other]
                 if len(a & b) / len(a | b) >= THRESHOLD:
                     parent[find(doc_id)] = find(other)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nlp.organizations import Filer, gazetteer
 from nlp.sentences import Sentence
-from nlp.stance import REBUTTAL, classify, lexicon
+from nlp.stance import REBUTTAL, THIRD_PARTY, classify, lexicon
 
 SIMILAR = re.compile(
     r"\b(?:argument similaire|même argument|similar argument|same argument|made a similar)\b", re.I
@@ -52,9 +52,12 @@ class Position:
     method: str = "lexicon-rules"
 
 
-def triggered_issues(text: str, sentences: list[Sentence]) -> list[tuple[str, ...]]:
+def triggered_issues(
+    text: str, sentences: list[Sentence], hits: list[tuple[int, str]] | None = None
+) -> list[tuple[str, ...]]:
     """For each sentence, the issues whose triggers it contains (one scan of the text)."""
-    hits = lexicon().triggered(text)
+    if hits is None:
+        hits = lexicon().triggered(text)
     positions = [p for p, _ in hits]
     out = []
     for sent in sentences:
@@ -64,14 +67,19 @@ def triggered_issues(text: str, sentences: list[Sentence]) -> list[tuple[str, ..
     return out
 
 
-def filing_evidence(text: str, sentences: list[Sentence], filer: Filer) -> list[Evidence]:
+def filing_evidence(
+    text: str,
+    sentences: list[Sentence],
+    filer: Filer,
+    hits: list[tuple[int, str]] | None = None,
+) -> list[Evidence]:
     holders = (
         list(zip(filer.names, filer.org_ids, strict=False))
         if filer.org_ids
         else [(filer.names[0], None)]
     )
     formal = len(text) > FORMAL_CHARS
-    triggered = triggered_issues(text, sentences)
+    triggered = triggered_issues(text, sentences, hits)
     out = []
     for i, sent in enumerate(sentences):
         if sent.boilerplate or not triggered[i]:
@@ -117,7 +125,9 @@ def press_evidence(text: str, sentences: list[Sentence], publisher: str | None) 
             current = speakers[0]
         elif named:
             current = named[0]
-        hits = classify(sentence_text)
+        third = THIRD_PARTY.search(sentence_text)
+        # Inside a speaker's words, "those who argue X" is a view the speaker attacks.
+        hits = [h for h in classify(sentence_text) if not (third and third.start() < h.start)]
         if not hits and named and SIMILAR.search(sentence_text) and previous:
             # "Stability AI made a similar argument": the previous sentence's view, for this holder.
             org = gaz.orgs[named[0]]

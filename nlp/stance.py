@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,7 +48,8 @@ REPORTED = re.compile(
 #: Sentences about what other parties hold ("commenters who oppose…", "critics say…").
 THIRD_PARTY = re.compile(
     r"\b(?:other |some |many |several |these |those |certain )?(?:commenters|commentators|critics|"
-    r"opponents|proponents|plaintiffs|detractors|skeptics|sceptics)\b",
+    r"opponents|proponents|plaintiffs|detractors|skeptics|sceptics)\b|\bthose who\b|\bceux qui\b|"
+    r"\bcelles qui\b",
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|i|our|us|my|nous|je)\b", re.I)
@@ -66,6 +67,8 @@ class Cue:
     stance: str
     weight: float
     pattern: re.Pattern[str]
+    #: The same expression for lower-cased text (see ``for_lowered``).
+    lower: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -89,20 +92,38 @@ class Lexicon:
     #: One expression per issue matching where any of its cues would: most
     #: triggered sentences match none, and are dismissed with a single search.
     any_cue: dict[str, re.Pattern[str]]
+    any_cue_lower: dict[str, re.Pattern[str]]
     cues: dict[str, list[Cue]]
     any_trigger: re.Pattern[str]
     version: str
-    #: Every issue's trigger as a named group: one scan tells which issues a text touches.
-    trigger_scan: re.Pattern[str] | None = None
+    #: Each issue's trigger compiled case-sensitively, for text lower-cased once
+    #: (several times faster than a case-insensitive scan).
+    lower_triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def triggered(self, text: str) -> list[tuple[int, str]]:
-        """(position, issue) of every trigger in ``text``, in one pass."""
-        assert self.trigger_scan is not None
-        return [
-            (m.start(), ISSUES[int(m.lastgroup[1:])])
-            for m in self.trigger_scan.finditer(text)
-            if m.lastgroup
-        ]
+        """(position, issue) of every trigger in ``text``, sorted by position.
+
+        Issues are scanned separately, so one word can trigger two issues
+        ("disclose": transparency and labelling)."""
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            scans = self.lower_triggers
+        else:  # lower-casing moved offsets (rare characters): scan the text itself
+            lowered, scans = text, self.triggers
+        return sorted((m.start(), issue) for issue, p in scans.items() for m in p.finditer(lowered))
+
+
+#: Escapes such as \\W or \\S, which lower-casing the text does not affect.
+_ESCAPES = re.compile(r"\\[A-Za-z]")
+_UPPER = re.compile(r"[A-Z]")
+
+
+def for_lowered(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled for text already lower-cased: case-sensitive (much
+    faster) unless it spells an upper-case letter itself."""
+    if _UPPER.search(_ESCAPES.sub("", pattern)):
+        return re.compile(pattern, re.I)
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +145,7 @@ def lexicon() -> Lexicon:
         triggers[issue] = re.compile("|".join(f"(?:{t})" for t in spec["trigger"]), re.I)
         entries = sorted(spec["cues"], key=lambda c: (_ORDER[c["stance"]], -float(c["weight"])))
         cues[issue] = [
-            Cue(issue, c["stance"], float(c["weight"]), re.compile(p, re.I))
+            Cue(issue, c["stance"], float(c["weight"]), re.compile(p, re.I), for_lowered(p))
             for c in entries
             for p in c["patterns"]
         ]
@@ -133,17 +154,16 @@ def lexicon() -> Lexicon:
         issue: re.compile("|".join(f"(?:{c.pattern.pattern})" for c in cues[issue]), re.I)
         for issue in ISSUES
     }
-    scan = re.compile(
-        "|".join(f"(?P<i{n}>{triggers[issue].pattern})" for n, issue in enumerate(ISSUES)), re.I
-    )
+    lower_triggers = {issue: for_lowered(t.pattern) for issue, t in triggers.items()}
     return Lexicon(
         contexts,
         triggers,
         any_cue,
+        {issue: for_lowered(p.pattern) for issue, p in any_cue.items()},
         cues,
         any_trigger,
         hashlib.sha256(raw_bytes).hexdigest()[:12],
-        scan,
+        lower_triggers,
     )
 
 
@@ -174,11 +194,15 @@ def classify(
     if issues is None:
         issues = tuple(dict.fromkeys(issue for _, issue in lex.triggered(text)))
     hits = []
+    lowered = text.lower()
+    fast = len(lowered) == len(text)  # else lower-casing moved offsets: match the text itself
+    any_cue = lex.any_cue_lower if fast else lex.any_cue
+    subject = lowered if fast else text
     for issue in issues:
-        if not lex.any_cue[issue].search(text):
+        if not any_cue[issue].search(subject):
             continue
         for cue in lex.cues[issue]:
-            m = cue.pattern.search(text)
+            m = (cue.lower if fast else cue.pattern).search(subject)
             if m is None:
                 continue
             stance = cue.stance

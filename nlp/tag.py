@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,18 +23,21 @@ from sqlite_utils import Database
 
 from kb.store.links import replace_links_bulk
 from kb.watchlist import Watchlist
+from nlp.campaigns import find_campaigns
 from nlp.language import detect_language
 from nlp.mentions import BillName, MentionFinder, family_slug
 from nlp.organizations import LEXICON as ORG_LEXICON
-from nlp.organizations import Filer
+from nlp.organizations import Filer, gazetteer
 from nlp.positions import Position
+from nlp.sentences import pipeline
 from nlp.stance import lexicon
 from nlp.tag_positions import (
     TAGGED_KINDS,
     PositionReport,
     analyse_positions,
+    comment_bodies,
     refresh_campaigns,
-    store_document,
+    store_documents,
     sync_organizations,
 )
 
@@ -157,43 +162,71 @@ def tag_documents(
     ]
     report.considered = len(ids)
     workers = workers or min(os.cpu_count() or 1, 4)
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(names, dockets)) as pool:
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            marks = ",".join("?" * len(chunk))
-            rows = [
-                dict(r)
-                for r in db.query(
-                    "select id, source, kind, title, organization, submitter, text, pages, text_sha, language "
-                    f"from documents where id in ({marks})",
-                    chunk,
-                )
-            ]
-            titles: dict[str, list[str]] = {}
-            for doc_id, title in db.execute(
-                f"select document_id, title from attachments where seq > 0 and document_id in ({marks}) "
-                "order by document_id, seq",
-                chunk,
-            ):
-                titles.setdefault(doc_id, []).append(title)
-            results = list(
-                pool.map(analyse, [(r, titles.get(r["id"], [])) for r in rows], chunksize=20)
-            )
-            _store(db, results, version, report)
     if ids:
-        refresh_campaigns(db, version, report.positions)
-        sync_organizations(db)
+        warm_up()
+    # Forked workers inherit the pipelines and models loaded above instead of loading their own.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(names, dockets)
+    ) as pool:
+        # Form letters are clustered in the pool while the documents are analysed.
+        campaigns = pool.submit(find_campaigns, comment_bodies(db)) if ids else None
+        pending: Iterator[Analysis] | None = None
+        for start in range(0, len(ids), BATCH):
+            jobs = _jobs(db, ids[start : start + BATCH])
+            # The next batch is already submitted while this process stores the last one.
+            submitted = pool.map(analyse, jobs, chunksize=20)
+            if pending is not None:
+                _store(db, list(pending), version, report)
+            pending = submitted
+        if pending is not None:
+            _store(db, list(pending), version, report)
+        if campaigns is not None:
+            refresh_campaigns(db, campaigns.result(), version, report.positions)
+            sync_organizations(db)
     return report
+
+
+def warm_up() -> None:
+    """Load what every worker needs (spaCy pipelines, language models, lexicons) once."""
+    pipeline("en")
+    pipeline("fr")
+    lexicon()
+    gazetteer()
+    detect_language("Le droit d'auteur et l'intelligence artificielle. " * 8, "en")
+    detect_language("Copyright and artificial intelligence.", "en")
+
+
+def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str]]]:
+    """One batch of documents, with their attachments' titles, for ``analyse``."""
+    marks = ",".join("?" * len(chunk))
+    rows = [
+        dict(r)
+        for r in db.query(
+            "select id, source, kind, title, organization, submitter, text, pages, text_sha, "
+            f"language from documents where id in ({marks})",
+            chunk,
+        )
+    ]
+    titles: dict[str, list[str]] = {}
+    for doc_id, title in db.execute(
+        f"select document_id, title from attachments where seq > 0 and document_id in ({marks}) "
+        "order by document_id, seq",
+        chunk,
+    ):
+        titles.setdefault(doc_id, []).append(title)
+    return [(r, titles.get(r["id"], [])) for r in rows]
 
 
 def _store(db: Database, results: list[Analysis], version: str, report: TagReport) -> None:
     with db.conn:
+        tagged = [a for a in results if a.tagged_kind]
+        store_documents(db, [(a.id, a.positions, a.filer) for a in tagged], version)
         for a in results:
             report.words += a.words
-            if a.tagged_kind:
-                store_document(db, a.id, a.positions, a.filer, version)
-                report.positions.positions += len(a.positions)
-                report.positions.sentences += a.sentences
+        for a in tagged:
+            report.positions.positions += len(a.positions)
+            report.positions.sentences += a.sentences
         db.conn.executemany(
             "update documents set language = ?, tagged_sha = ?, tagger_version = ? where id = ?",
             [(a.language, a.text_sha, version, a.id) for a in results],

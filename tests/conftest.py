@@ -95,3 +95,28 @@ def regs_env(regs_upstream, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture(scope="session")
+def tagged_db_path(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole recorded corpus imported and tagged, as the demo does it (read-only use)."""
+    from kb.importer import import_paths
+    from kb.watchlist import load_watchlist
+    from nlp.tag import tag_documents
+
+    path = tmp_path_factory.mktemp("tagged") / "kb.db"
+    db = open_db(path)
+    names = ("regulations.gov", "govinfo", "congress.gov-api-v3", "federalregister.gov", "news")
+    import_paths(db, [corpus / name for name in names])
+    tag_documents(db, load_watchlist())
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return path
+
+
+@pytest.fixture
+def tagged_db(tagged_db_path: Path, tmp_path: Path):
+    """A private copy of the tagged database."""
+    copy = tmp_path / "kb.db"
+    shutil.copy(tagged_db_path, copy)
+    return open_db(copy)

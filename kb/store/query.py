@@ -87,7 +87,18 @@ def _columns(db: Database, table: str) -> set[str]:
 
 def export_documents(db: Database, *, with_text: bool = False) -> Iterator[dict[str, Any]]:
     cols = _columns(db, "documents")
-    select = [f if f in cols else f"null as {f}" for f in DOCUMENT_EXPORT_FIELDS]
+    # The tagger's canonical organisation and category win over the fields as filed.
+    resolved = {"organization": "org_name", "category": "org_category"}
+    select = [
+        (
+            f"coalesce({resolved[f]}, {f}) as {f}"
+            if f in resolved and resolved[f] in cols
+            else f
+            if f in cols
+            else f"null as {f}"
+        )
+        for f in DOCUMENT_EXPORT_FIELDS
+    ]
     if with_text:
         select += ["text", "pages"]
     for row in db.query(f"select {', '.join(select)} from documents order by id"):

@@ -10,6 +10,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 MIGRATIONS = Migrations("kb")
+#: The columns of documents that full-text search indexes.
+FTS_COLUMNS = ("title", "submitter", "organization", "text")
 
 
 @MIGRATIONS()
@@ -156,7 +158,7 @@ def m001_core(db: Database) -> None:
     )
     db.table("failures").create_index(["stage", "item"], unique=True)
     db.table("documents").enable_fts(
-        ["title", "submitter", "organization", "text"],
+        list(FTS_COLUMNS),
         create_triggers=True,
         tokenize="porter",
     )
@@ -289,4 +291,21 @@ def m004_positions(db: Database) -> None:
             "last_posted": str,
         },
         pk="id",
+    )
+
+
+@MIGRATIONS()
+def m005_fts_update_trigger(db: Database) -> None:
+    """Re-index a document only when an indexed column changes: the tagger's
+    updates (language, organisation, campaign) must not rewrite the full text."""
+    cols = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in FTS_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in FTS_COLUMNS)
+    db.execute('DROP TRIGGER IF EXISTS "documents_au"')
+    db.execute(
+        f'CREATE TRIGGER "documents_au" AFTER UPDATE OF {cols} ON "documents" BEGIN\n'
+        f'  INSERT INTO "documents_fts" ("documents_fts", rowid, {cols}) '
+        f"VALUES('delete', old.rowid, {old});\n"
+        f'  INSERT INTO "documents_fts" (rowid, {cols}) VALUES (new.rowid, {new});\n'
+        "END"
     )

@@ -47,3 +47,26 @@ def bench_tag(paths: list[Path]) -> str:
         f"tag: {wall:.1f} s wall, {report.words / wall:,.0f} words/s, peak RSS {peak_rss_mb():.0f} MB "
         f"(largest worker {children_peak_rss_mb():.0f} MB); {report.summary()}"
     )
+
+
+def bench_search(site: Path) -> str:
+    """Bytes transferred in headless Chromium before the first results of each query."""
+    from kb.browser import QUERIES, chromium, measure_search
+    from kb.serve import start_server
+
+    server = start_server(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    lines = []
+    try:
+        with chromium() as browser:
+            for query in QUERIES:
+                cost = measure_search(browser, server, base, query)
+                lines.append(
+                    f"{query!r:40} {cost.total / 1024:7.1f} KB in all "
+                    f"({cost.page_bytes / 1024:.1f} KB search page and UI, "
+                    f"{cost.query_bytes / 1024:.1f} KB for the query), {cost.results} results shown, "
+                    f"{len(cost.console_errors)} console errors"
+                )
+    finally:
+        server.shutdown()
+    return "\n".join(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import sys
@@ -15,6 +14,7 @@ import click
 from kb import settings
 from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
+from kb.records_io import write_records
 
 EXPORT_KINDS = ("documents", "bills", "links", "positions", "organizations", "campaigns")
 SYNC_SOURCES = (
@@ -213,27 +213,6 @@ def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
     summary(f"kb search: {len(hits)} hits for {query!r}")
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: str) -> int:
-    n = 0
-    if fmt == "jsonl":
-        for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            n += 1
-        return n
-    writer: csv.DictWriter[str] | None = None
-    for record in records:
-        flat = {
-            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-            for k, v in record.items()
-        }
-        if writer is None:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
-        n += 1
-    return n
-
-
 @cli.command("export")
 @click.argument("kind", type=click.Choice(EXPORT_KINDS))
 @click.option(
@@ -258,7 +237,7 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
         records: Iterable[dict[str, Any]] = query.export_documents(db, with_text=with_text)
     else:
         records = exporters[kind](db)
-    n = write_records(records, fmt)
+    n = write_records(records, fmt, sys.stdout)
     summary(f"kb export {kind}: {n} records")
 
 
@@ -300,6 +279,24 @@ def eval_cmd(obj: Context, build_labels: bool) -> None:
         click.echo(f"labels built: {n_sent} sentences of {n_docs} documents", err=True)
     click.echo(evaluate(db))
     summary("kb eval: done")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where the built site goes.",
+)
+@db_option
+@pass_ctx
+def build(obj: Context, out: Path) -> None:
+    """Render the site from the database and build it, search index and downloads included."""
+    from kb.build import build_site
+
+    report = build_site(obj.db(), out)
+    summary(f"kb build: {report.summary()} → {out}")
 
 
 @cli.command()
@@ -357,6 +354,46 @@ def bench_tag(paths: tuple[Path, ...]) -> None:
     result = run(list(paths) or corpus_paths())
     click.echo(result)
     summary("kb bench tag: done")
+
+
+@bench.command("search")
+@click.option(
+    "--site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("site"),
+    show_default=True,
+    help="A site built by kb build.",
+)
+def bench_search(site: Path) -> None:
+    """Bytes transferred in headless Chromium before the first results of six queries."""
+    from kb.bench import bench_search as run
+
+    click.echo(run(site))
+    summary("kb bench search: done")
+
+
+@cli.command()
+@click.option(
+    "--site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("site"),
+    show_default=True,
+)
+@click.option("--port", default=8000, show_default=True)
+def serve(site: Path, port: int) -> None:
+    """Serve the built site on http://127.0.0.1:PORT (gzip, like a static host) until Ctrl-C."""
+    import time
+
+    from kb.serve import start_server
+
+    server = start_server(site, port)
+    click.echo(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+    summary("kb serve: stopped")
 
 
 def corpus_paths() -> list[Path]:

@@ -1,0 +1,103 @@
+"""Headless Chromium (the system's) driven by Playwright: search the built site, count bytes."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from kb.errors import UsageError
+
+#: Flags for a sandboxed, offline machine (no background calls to the outside world).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUERIES = (
+    "fair use",
+    "opt-out",
+    "voice likeness",
+    "training data licensing compensation",
+    "NO FAKES",
+    "Anthropic",
+)
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise UsageError("no Chromium found (Debian: apt-get install chromium)", item="chromium")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise UsageError(
+            "Playwright is not installed (pip install '.[dev]')", item="playwright"
+        ) from exc
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class SearchCost:
+    query: str
+    results: int
+    page_bytes: int  # the search page and the search UI
+    query_bytes: int  # index chunks, filters and fragments for the first results
+    requests: int
+    console_errors: list[str]
+
+    @property
+    def total(self) -> int:
+        return self.page_bytes + self.query_bytes
+
+
+def wait_quiet(server: Any, seconds: float = 0.8, limit: float = 20.0) -> None:
+    """Wait until the server has answered no request for ``seconds``."""
+    deadline = time.monotonic() + limit
+    last, since = server.requests, time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        if server.requests != last:
+            last, since = server.requests, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+
+
+def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCost:
+    """A fresh context (empty cache) opens the search page, types ``query``, waits for results.
+
+    Bytes are counted where they leave: the loopback server (Pagefind fetches from a
+    web worker, which a page's own network log does not see)."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    server.bytes_sent = server.requests = 0
+    page.goto(f"{base}/search/", wait_until="networkidle")
+    wait_quiet(server)
+    before, _n_before = server.bytes_sent, server.requests
+    page.fill("#kb-search input", query)
+    page.wait_for_selector(".pagefind-ui__result", timeout=30_000)
+    wait_quiet(server)
+    results = page.locator(".pagefind-ui__result").count()
+    cost = SearchCost(query, results, before, server.bytes_sent - before, server.requests, errors)
+    context.close()
+    return cost

@@ -1,0 +1,360 @@
+"""``kb build``: render pages from the database, build them with MkDocs, index them with Pagefind.
+
+The content layer (kb.render) writes plain Markdown; only :func:`run_mkdocs` knows
+which static-site generator turns it into HTML, so moving to Material's successor
+(which reads the same ``mkdocs.yml``) changes that one command.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from kb.downloads import write_downloads
+from kb.errors import KbError
+from kb.legislation import redline
+from kb.render.bills import render_bill, render_bill_index, render_family
+from kb.render.filings import filing_label, render_campaign, render_docket, render_filing
+from kb.render.markup import plain_title
+from kb.render.positions import (
+    render_downloads,
+    render_home,
+    render_issue,
+    render_issue_index,
+    render_organization,
+    render_organization_index,
+)
+from kb.settings import PROJECT_ROOT
+from kb.store import site_query as q
+from kb.store.query import bill_text_pairs
+from nlp.stance import ISSUES
+
+Row = dict[str, Any]
+
+
+class BuildError(KbError):
+    """A build step (MkDocs or Pagefind) failed."""
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    site_bytes: int = 0
+    files: int = 0
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
+        return (
+            f"{self.pages} pages rendered, {self.files} files, "
+            f"{self.site_bytes / 1e6:.1f} MB site ({steps})"
+        )
+
+
+class Pages:
+    """Collects rendered pages under the MkDocs source folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.count += 1
+
+
+def render_site(db: Database, source: Path) -> int:
+    """Write every page of the site as Markdown under ``source`` (hand-written docs included)."""
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(PROJECT_ROOT / "docs", source, ignore=shutil.ignore_patterns("generated"))
+    pages = Pages(source)
+    docs = q.documents(db)
+    positions = q.positions_by_document(db)
+    campaigns = q.campaigns(db)
+    campaign_of = {m: c for c in campaigns for m in c["document_ids"]}
+    orgs = q.organizations(db)
+    org_names = {o["id"]: o["name"] for o in orgs}
+    render_filings(db, pages, docs, positions, campaign_of, org_names)
+    summary = render_issues(pages, docs, positions, campaigns, org_names, orgs)
+    render_organizations(db, pages, docs, positions, orgs)
+    families = render_bills(db, pages, docs, positions)
+    for c in campaigns:
+        members = [docs[m] for m in c["document_ids"] if m in docs]
+        template = docs.get(c["template_document_id"])
+        if template:
+            pages.write(
+                f"campaigns/{c['id']}.md",
+                render_campaign(c, template, members, positions.get(template["id"], [])),
+            )
+    pages.write("campaigns/index.md", campaign_index(campaigns, docs))
+    render_dockets(db, pages, docs, campaigns)
+    recent = [
+        {
+            "date": str(e["upstream_date"])[:10],
+            "summary": e["summary"],
+            "record_id": e["record_id"],
+            "href": (
+                f"filings/{e['record_id']}/"
+                if e["record_table"] == "documents" and e["record_id"] in docs
+                else f"bills/{e['record_id']}/"
+                if e["record_table"] == "bills"
+                else None
+            ),
+        }
+        for e in q.recent_events(db)
+    ]
+    pages.write("index.md", render_home(q.counts(db), recent, summary, families, []))
+    pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
+    return pages.count
+
+
+def render_filings(
+    db: Database,
+    pages: Pages,
+    docs: dict[str, Row],
+    positions: dict[str, list[Row]],
+    campaign_of: dict[str, Row],
+    org_names: dict[str, str],
+) -> None:
+    atts, prov, ments = q.attachments(db), q.provenance(db), q.mentions(db)
+    for doc_id, text, doc_pages in q.texts(db):
+        doc = docs[doc_id]
+        pages.write(
+            f"filings/{doc_id}.md",
+            render_filing(
+                doc,
+                text,
+                doc_pages,
+                positions.get(doc_id, []),
+                atts.get(doc_id, []),
+                prov.get(doc_id, []),
+                ments.get(doc_id, []),
+                campaign_of.get(doc_id),
+                org_names,
+            ),
+        )
+
+
+def holder_category(p: Row, doc: Row, orgs: dict[str, Row]) -> str:
+    if p.get("holder_id") in orgs:
+        return str(orgs[p["holder_id"]]["category"])
+    return str(doc.get("category") or "individual")
+
+
+def render_issues(
+    pages: Pages,
+    docs: dict[str, Row],
+    positions: dict[str, list[Row]],
+    campaigns: list[Row],
+    org_names: dict[str, str],
+    orgs: list[Row],
+) -> dict[str, Counter[str]]:
+    by_id = {o["id"]: o for o in orgs}
+    members = {m for c in campaigns for m in c["document_ids"] if m != c["template_document_id"]}
+    per_issue: dict[str, list[Row]] = defaultdict(list)
+    for doc_id, rows in positions.items():
+        if doc_id in members:  # a form letter speaks once, through its template
+            continue
+        for p in rows:
+            per_issue[p["issue"]].append({**p, "category": holder_category(p, docs[doc_id], by_id)})
+    summary: dict[str, Counter[str]] = {}
+    for issue in ISSUES:
+        split: Counter[str] = Counter()
+        for c in campaigns:
+            for p in positions.get(c["template_document_id"], []):
+                if p["issue"] == issue:
+                    split[p["stance"]] += 1
+        rows = per_issue.get(issue, [])
+        summary[issue] = Counter(p["stance"] for p in rows)
+        pages.write(f"issues/{issue}.md", render_issue(issue, rows, dict(split)))
+    pages.write("issues/index.md", render_issue_index(summary))
+    return summary
+
+
+def render_organizations(
+    db: Database,
+    pages: Pages,
+    docs: dict[str, Row],
+    positions: dict[str, list[Row]],
+    orgs: list[Row],
+) -> None:
+    replies = q.reply_documents(db)
+    filed: dict[str, list[Row]] = defaultdict(list)
+    for doc in docs.values():
+        for oid in doc["org_ids"]:
+            filed[oid].append({**doc, "round": "reply" if doc["id"] in replies else "initial"})
+    held: dict[str, list[Row]] = defaultdict(list)
+    for rows in positions.values():
+        for p in rows:
+            if p.get("holder_id"):
+                held[p["holder_id"]].append(p)
+    mentioned = q.mentions(db)
+    index = []
+    for org in orgs:
+        if not filed.get(org["id"]) and not held.get(org["id"]):
+            continue
+        bills = sorted(
+            {
+                (m["target_id"], m["matched"])
+                for f in filed.get(org["id"], [])
+                for m in mentioned.get(f["id"], [])
+                if m["target_type"] == "bill"
+            }
+        )
+        org = {**org, "title": plain_title(org["name"]) or org["id"]}
+        pages.write(
+            f"organizations/{org['id']}.md",
+            render_organization(org, filed.get(org["id"], []), held.get(org["id"], []), bills),
+        )
+        index.append(
+            {
+                **org,
+                "n_filings": len(filed.get(org["id"], [])),
+                "n_positions": len(held.get(org["id"], [])),
+            }
+        )
+    pages.write("organizations/index.md", render_organization_index(index))
+
+
+def render_bills(
+    db: Database, pages: Pages, docs: dict[str, Row], positions: dict[str, list[Row]]
+) -> list[Row]:
+    bills = q.bills(db)
+
+    def voice(filings: list[Row]) -> list[Row]:
+        return [
+            p
+            for f in filings
+            for p in positions.get(f["id"], [])
+            if p["issue"] == "voice_likeness_right"
+        ]
+
+    def labelled(filings: list[Row]) -> list[Row]:
+        return [{**f, "label": filing_label(docs[f["id"]])} for f in filings if f["id"] in docs]
+
+    for bill in bills:
+        redlines = []
+        for before, after, old, new in bill_text_pairs(db, bill["id"]):
+            diff = redline(old, new)
+            redlines.append((before, after, diff.html, diff.inserted, diff.deleted))
+        filings = labelled(q.bill_filings(db, bill["id"]))
+        pages.write(f"bills/{bill['id']}.md", render_bill(bill, redlines, filings, voice(filings)))
+    families = []
+    for fam in q.families(db):
+        members = [b for b in bills if b.get("family") == fam["id"]]
+        filings = labelled(q.filings_mentioning(db, fam["id"]))
+        pages.write(
+            f"bills/family-{fam['id']}.md", render_family(fam, members, filings, voice(filings))
+        )
+        latest = max(
+            ((b.get("latest_action") or {}).get("date") or "" for b in members), default=""
+        )
+        families.append({"id": fam["id"], "name": fam["name"], "n": len(members), "latest": latest})
+    families.sort(key=lambda f: (-f["n"], f["name"]))
+    pages.write("bills/index.md", render_bill_index(families, bills))
+    return families
+
+
+def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: list[Row]) -> None:
+    replies = q.reply_documents(db)
+    for docket in q.dockets(db):
+        comments = [
+            d for d in docs.values() if d["docket_id"] == docket["id"] and d["kind"] == "comment"
+        ]
+        if not comments:
+            continue
+        n_reply = sum(1 for d in comments if d["id"] in replies)
+        rounds = [
+            ("initial comments", len(comments) - n_reply),
+            ("reply comments (say so in their text)", n_reply),
+        ]
+        orgs: Counter[tuple[str, str]] = Counter()
+        for d in comments:
+            for oid in d["org_ids"]:
+                orgs[(oid, d.get("org_name") or oid)] += 1
+        ids = {d["id"] for d in comments}
+        pages.write(
+            f"dockets/{docket['id']}.md",
+            render_docket(
+                docket,
+                q.daily_volume(db, docket["id"]),
+                rounds,
+                [c for c in campaigns if c["template_document_id"] in ids],
+                [(oid, name, n) for (oid, name), n in orgs.most_common(50)],
+                q.kinds(db, docket["id"]),
+            ),
+        )
+
+
+def campaign_index(campaigns: list[Row], docs: dict[str, Row]) -> str:
+    from kb.render.markup import block, link, table
+
+    rows = [
+        [
+            link(f"{c['id']}/", c["id"]),
+            c["size"],
+            filing_label(docs.get(c["template_document_id"], {"id": c["template_document_id"]})),
+        ]
+        for c in campaigns
+    ]
+    return (
+        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
+        + block(table(["Campaign", "Signatories", "Template filed by"], rows))
+        + "\n"
+    )
+
+
+def run_mkdocs(source: Path, out: Path, work: Path) -> None:
+    """``mkdocs build --strict`` of ``source`` into ``out``, with the project's mkdocs.yml."""
+    config = work / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {PROJECT_ROOT / 'mkdocs.yml'}\ndocs_dir: {source}\nsite_dir: {out}\n",
+        encoding="utf-8",
+    )
+    run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
+        "mkdocs",
+    )
+
+
+def run_pagefind(out: Path) -> None:
+    run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"], "pagefind")
+
+
+def run(cmd: list[str], name: str) -> None:
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-20:])
+        raise BuildError(f"{name} failed (exit {result.returncode}):\n{tail}")
+
+
+def build_site(db: Database, out: Path, work: Path | None = None) -> BuildReport:
+    out = out.resolve()
+    work = (work or PROJECT_ROOT / "build").resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    source = work / "site-src"
+    steps = [
+        ("render", lambda: setattr(report, "pages", render_site(db, source))),
+        ("mkdocs", lambda: run_mkdocs(source, out, work)),
+        ("pagefind", lambda: run_pagefind(out)),
+    ]
+    for name, step in steps:
+        start = time.perf_counter()
+        step()
+        report.timings[name] = time.perf_counter() - start
+    files = [p for p in out.rglob("*") if p.is_file()]
+    report.files = len(files)
+    report.site_bytes = sum(p.stat().st_size for p in files)
+    return report

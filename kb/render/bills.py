@@ -1,0 +1,232 @@
+"""Bill and bill-family pages: status timeline, sponsors, actions, texts, redlines, filings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from kb.render.markup import block, esc, link, plain_title, stance_badge, table
+
+Row = dict[str, Any]
+STATUS_STEPS = (
+    "introduced",
+    "referred",
+    "reported",
+    "passed_house",
+    "passed_senate",
+    "passed_both",
+    "enacted",
+)
+
+
+def bill_number(bill: Row) -> str:
+    kinds = {
+        "s": "S.",
+        "hr": "H.R.",
+        "sres": "S.Res.",
+        "hres": "H.Res.",
+        "sjres": "S.J.Res.",
+        "hjres": "H.J.Res.",
+        "sconres": "S.Con.Res.",
+        "hconres": "H.Con.Res.",
+    }
+    return (
+        f"{kinds.get(bill['type'], bill['type'].upper())} {bill['number']} ({bill['congress']}th)"
+    )
+
+
+def status_timeline(bill: Row) -> Markup:
+    reached = bill.get("status") or "introduced"
+    final = reached in ("vetoed", "failed")
+    index = STATUS_STEPS.index(reached) if reached in STATUS_STEPS else 0
+    steps = []
+    for i, step in enumerate(STATUS_STEPS):
+        state = "done" if i <= index and not final else "todo"
+        steps.append(f'<li class="kb-step kb-step-{state}">{esc(step.replace("_", " "))}</li>')
+    if final:
+        steps.append(f'<li class="kb-step kb-step-done">{esc(reached)}</li>')
+    return Markup('<ol class="kb-timeline">' + "".join(steps) + "</ol>")
+
+
+def person(p: Row | None) -> str:
+    if not p:
+        return "—"
+    return str(p.get("name") or "—")
+
+
+def render_bill(
+    bill: Row,
+    redlines: Sequence[tuple[str, str, str, int, int]],
+    filings: Sequence[Row],
+    voice_positions: Sequence[Row],
+) -> str:
+    """One bill; ``redlines``: (from, to, html, words inserted, words deleted)."""
+    title = plain_title(f"{bill_number(bill)}: {bill.get('short_title') or bill.get('title')}")
+    latest = bill.get("latest_action") or {}
+    parts = [
+        f'<p class="kb-lede">{esc(bill.get("title"))}</p>',
+        str(status_timeline(bill)),
+        table(
+            ["", ""],
+            [
+                ["Status", f"{bill.get('status')} ({bill.get('status_date') or '—'})"],
+                ["Introduced", bill.get("introduced") or "—"],
+                ["Latest action", f"{latest.get('date') or ''} {latest.get('text') or ''}"],
+                ["Sponsor", person(bill.get("sponsor"))],
+                [
+                    "Family",
+                    link(f"../family-{bill['family']}/", bill["family"])
+                    if bill.get("family")
+                    else "—",
+                ],
+                ["Companions", ", ".join(bill.get("companions") or []) or "—"],
+                [
+                    "Original",
+                    link(bill["url"], bill["url"], external=True) if bill.get("url") else "—",
+                ],
+            ],
+        ),
+        "<h2>Cosponsors</h2>",
+        table(
+            ["Cosponsor", "Party", "State", "Joined", "Withdrawn"],
+            [
+                [
+                    c.get("name"),
+                    c.get("party"),
+                    c.get("state"),
+                    c.get("date"),
+                    c.get("withdrawn") or "",
+                ]
+                for c in bill.get("cosponsors") or []
+            ],
+        ),
+        "<h2>Actions</h2>",
+        table(
+            ["Date", "Chamber", "Action"],
+            [[a.get("date"), a.get("chamber"), a.get("text")] for a in bill.get("actions") or []],
+        ),
+        "<h2>Committees</h2>",
+        table(
+            ["Committee", "Chamber", "Activity"],
+            [
+                [
+                    c.get("name"),
+                    c.get("chamber"),
+                    ", ".join(
+                        f"{x.get('name')} {str(x.get('date'))[:10]}"
+                        for x in c.get("activities") or []
+                    ),
+                ]
+                for c in bill.get("committees") or []
+            ],
+        ),
+        "<h2>Text versions</h2>",
+        table(
+            ["Version", "Date", "Source"],
+            [
+                [
+                    v.get("code"),
+                    v.get("date"),
+                    link(v["url"], v["url"], external=True) if v.get("url") else "",
+                ]
+                for v in bill.get("text_versions") or []
+            ],
+        ),
+    ]
+    for before, after, html, ins, dels in redlines:
+        # ``html`` is the redline of kb.legislation: escaped text with <ins>/<del> only.
+        parts.append(f"<h3>Redline: {esc(before)} → {esc(after)} (+{ins} / −{dels} words)</h3>")
+        parts.append(f'<div class="kb-redline">{html}</div>')
+    parts.append("<h2>Related bills</h2>")
+    parts.append(
+        "<ul>"
+        + "".join(f"<li>{link(f'../{r}/', r)}</li>" for r in bill.get("related_bills") or [])
+        + "</ul>"
+    )
+    parts += filings_section(filings, voice_positions, prefix="../../")
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+
+
+def filings_section(
+    filings: Sequence[Row], voice_positions: Sequence[Row], prefix: str
+) -> list[str]:
+    by_doc: dict[str, list[Row]] = {}
+    for p in voice_positions:
+        by_doc.setdefault(p["document_id"], []).append(p)
+    rows = []
+    for f in filings:
+        stances = by_doc.get(f["id"], [])
+        rows.append(
+            [
+                link(f"{prefix}filings/{f['id']}/", f["id"]),
+                f.get("label") or "",
+                f.get("mentions"),
+                Markup(
+                    " ".join(f"{esc(p['holder'])}: {stance_badge(p['stance'])}" for p in stances)
+                )
+                if stances
+                else "",
+            ]
+        )
+    return [
+        "<h2>Filings that mention it</h2>",
+        table(["Document", "Filed by", "Mentions", "Voice and likeness right"], rows)
+        if rows
+        else "<p>None on record.</p>",
+    ]
+
+
+def render_family(
+    family: Row, bills: Sequence[Row], filings: Sequence[Row], voice_positions: Sequence[Row]
+) -> str:
+    """A lineage of bills (reintroductions and companions) as one history."""
+    title = plain_title(family.get("name") or family["id"])
+    rows = [
+        [
+            link(f"../{b['id']}/", bill_number(b)),
+            b.get("introduced"),
+            person(b.get("sponsor")),
+            len(b.get("cosponsors") or []),
+            b.get("status"),
+            (b.get("latest_action") or {}).get("text"),
+        ]
+        for b in sorted(bills, key=lambda b: (b.get("introduced") or "", b["id"]))
+    ]
+    parts = [
+        '<p class="kb-lede">Every introduction of this bill, across Congresses and chambers.</p>',
+        table(["Bill", "Introduced", "Sponsor", "Cosponsors", "Status", "Latest action"], rows),
+        *filings_section(filings, voice_positions, prefix="../../"),
+    ]
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+
+
+def render_bill_index(families: Sequence[Row], bills: Sequence[Row]) -> str:
+    rows = [
+        [
+            link(f"{b['id']}/", bill_number(b)),
+            b.get("short_title") or b.get("title"),
+            b.get("status"),
+            link(f"family-{b['family']}/", b["family"]) if b.get("family") else "",
+        ]
+        for b in bills
+    ]
+    fam = (
+        "<ul>"
+        + "".join(
+            "<li>" + link("family-" + f["id"] + "/", f["name"]) + f" ({f['n']} bills)</li>"
+            for f in families
+        )
+        + "</ul>"
+    )
+    return (
+        "---\ntitle: Bills\n---\n\n# Bills\n"
+        + block(
+            "<h2>Families</h2>"
+            + fam
+            + "<h2>All bills</h2>"
+            + table(["Bill", "Title", "Status", "Family"], rows)
+        )
+        + "\n"
+    )

@@ -1,0 +1,265 @@
+"""Pages for one filing (with its quotes highlighted in context), campaigns and dockets."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from kb.render.charts import volume_chart
+from kb.render.issues import issue_name
+from kb.render.markup import block, category_label, esc, link, stance_badge, table
+
+Row = dict[str, Any]
+
+
+def filing_label(doc: Row) -> str:
+    """Who filed it, as a reader would name it."""
+    return str(
+        doc.get("org_name")
+        or doc.get("submitter")
+        or doc.get("holder")
+        or doc.get("title")
+        or doc["id"]
+    )
+
+
+def pagefind_filters(doc: Row, positions: Sequence[Row]) -> str:
+    """Hidden facet markers Pagefind reads: kind, category, docket, year, stance per issue."""
+    facets = [("Kind", doc.get("kind")), ("Category", category_label(doc.get("category")))]
+    if doc.get("docket_id"):
+        facets.append(("Docket", doc["docket_id"]))
+    if doc.get("posted_at"):
+        facets.append(("Year", str(doc["posted_at"])[:4]))
+    for p in positions:
+        facets.append((issue_name(p["issue"]), p["stance"]))
+    spans = [
+        f'<span data-pagefind-filter="{esc(key)}:{esc(value)}"></span>'
+        for key, value in dict.fromkeys(facets)
+        if value
+    ]
+    if doc.get("posted_at"):
+        spans.append(f'<span data-pagefind-sort="date:{esc(str(doc["posted_at"])[:10])}"></span>')
+    return '<div hidden class="kb-facets">' + "".join(spans) + "</div>"
+
+
+def highlighted_text(
+    text: str, pages: Sequence[Sequence[int]] | None, marks: list[tuple[int, int, str]]
+) -> Markup:
+    """The full text, escaped, with each quote in a ``<mark>`` and page breaks marked."""
+    cuts: list[tuple[int, int, str]] = []  # (offset, order, html)
+    for start, end, anchor in sorted(marks):
+        cuts.append((start, 1, f'<mark id="{anchor}">'))
+        cuts.append((end, 0, "</mark>"))
+    for n, (start, _) in enumerate(pages or [], 1):
+        cuts.append((start, 2, f'<span class="kb-page" id="page-{n}">page {n}</span>'))
+    cuts.sort(key=lambda c: (c[0], c[1]))
+    out, pos, open_marks = [], 0, 0
+    for offset, order, html in cuts:
+        if order == 1 and open_marks:  # overlapping quotes: keep one highlight
+            continue
+        if order == 0 and not open_marks:
+            continue
+        out.append(str(esc(text[pos:offset])))
+        out.append(html)
+        open_marks += 1 if order == 1 else -1 if order == 0 else 0
+        pos = offset
+    out.append(str(esc(text[pos:])))
+    if open_marks:
+        out.append("</mark>")
+    return Markup('<div class="kb-fulltext">' + "".join(out) + "</div>")
+
+
+def page_of(pages: Sequence[Sequence[int]] | None, offset: int) -> int | None:
+    if not pages:
+        return None
+    return bisect.bisect_right([p[0] for p in pages], offset) or None
+
+
+def render_filing(
+    doc: Row,
+    text: str,
+    pages: Sequence[Sequence[int]] | None,
+    positions: Sequence[Row],
+    attachments: Sequence[Row],
+    provenance: Sequence[Row],
+    mentions: Sequence[Row],
+    campaign: Row | None,
+    org_pages: dict[str, str],
+) -> str:
+    """One filing: metadata, positions with their quotes, full text, original link, provenance."""
+    label = filing_label(doc)
+    meta = [
+        ("Document", doc["id"]),
+        ("Kind", doc.get("kind")),
+        ("Filed by", label),
+        ("Category", category_label(doc.get("category"))),
+        ("Docket", doc.get("docket_id") or "—"),
+        ("Posted", (doc.get("posted_at") or "unknown")[:10]),
+        ("Language", doc.get("language") or "—"),
+    ]
+    if doc.get("comment_on_document_id"):
+        meta.append(("Comment on", doc["comment_on_document_id"]))
+    rows: list[list[object]] = [[k, v] for k, v in meta]
+    for oid in doc.get("org_ids") or []:
+        if oid in org_pages:
+            rows.append(["Organisation page", link(f"../../organizations/{oid}/", org_pages[oid])])
+    if doc.get("url"):
+        rows.append(["Original", link(doc["url"], doc["url"], external=True)])
+    if campaign:
+        rows.append(
+            [
+                "Campaign",
+                link(
+                    f"../../campaigns/{campaign['id']}/",
+                    f"form letter with {campaign['size']} signatories",
+                ),
+            ]
+        )
+    parts = [
+        pagefind_filters(doc, positions),
+        f'<p class="kb-lede">Filed by <strong>{esc(label)}</strong></p>',
+        table(["", ""], rows),
+    ]
+    marks: list[tuple[int, int, str]] = []
+    if positions:
+        items = []
+        for i, p in enumerate(positions):
+            quotes = []
+            for j, q in enumerate(p["quotes"]):
+                anchor = f"q{i}-{j}"
+                marks.append((q["start"], q["end"], anchor))
+                where = f" (page {q['page']})" if q.get("page") else ""
+                quotes.append(
+                    f'<blockquote>{esc(q["text"])}<br><a href="#{anchor}">in context{esc(where)}</a></blockquote>'
+                )
+            items.append(
+                f"<li><strong>{esc(issue_name(p['issue']))}</strong>: {stance_badge(p['stance'])} "
+                f"— holder {esc(p['holder'])}, confidence {p['confidence']:.2f}, "
+                f"{esc(p['review_state'])} ({esc(p['method'])}){''.join(quotes)}</li>"
+            )
+        parts.append('<h2>Positions</h2><ul class="kb-positions">' + "".join(items) + "</ul>")
+    else:
+        parts.append("<h2>Positions</h2><p>The tagger found no position in this document.</p>")
+    if mentions:
+        parts.append(
+            "<h2>Mentions</h2>"
+            + table(
+                ["Mentions", "as written"],
+                [[f"{m['target_type']}: {m['target_id']}", m["matched"]] for m in mentions],
+            )
+        )
+    if attachments:
+        parts.append(
+            "<h2>Attachments</h2>"
+            + table(
+                ["File", "Format", "Pages", "Extraction"],
+                [
+                    [
+                        a.get("file_name") or a.get("title"),
+                        a.get("format"),
+                        a.get("n_pages") or "",
+                        a.get("status"),
+                    ]
+                    for a in attachments
+                ],
+            )
+        )
+    parts.append("<h2>Full text</h2>")
+    parts.append(highlighted_text(text, pages, marks) if text else "<p>No text.</p>")
+    if provenance:
+        parts.append(
+            "<h2>Provenance</h2>"
+            + table(
+                ["Fetched", "Status", "SHA-256", "URL"],
+                [
+                    [
+                        p.get("fetched_at"),
+                        p.get("http_status"),
+                        (p.get("sha256") or "")[:16],
+                        p.get("url"),
+                    ]
+                    for p in provenance
+                ],
+            )
+        )
+    return (
+        "\n".join(
+            [
+                f"---\ntitle: {doc['id']}\n---\n",
+                f"# {doc['id']}\n",
+                block("\n".join(map(str, parts)), "kb-filing"),
+            ]
+        )
+        + "\n"
+    )
+
+
+def render_campaign(
+    campaign: Row, template: Row, members: Sequence[Row], positions: Sequence[Row]
+) -> str:
+    """A form-letter campaign: size, dates, the template's positions, every signatory."""
+    rows = [
+        [
+            link(f"../../filings/{m['id']}/", m["id"]),
+            filing_label(m),
+            (m.get("posted_at") or "")[:10],
+        ]
+        for m in members
+    ]
+    stance = (
+        "<ul>"
+        + "".join(
+            f"<li>{esc(issue_name(p['issue']))}: {stance_badge(p['stance'])}</li>"
+            for p in positions
+        )
+        + "</ul>"
+        if positions
+        else "<p>The template takes no position the tagger found.</p>"
+    )
+    parts = [
+        f"<p>{campaign['size']} comments share one template "
+        f"({link('../../filings/' + template['id'] + '/', template['id'])}). Counted as one campaign, "
+        "not as independent voices (codebook rule 5).</p>",
+        f"<p>First posted {esc((campaign.get('first_posted') or 'unknown')[:10])}, "
+        f"last {esc((campaign.get('last_posted') or 'unknown')[:10])}.</p>",
+        "<h2>Positions of the template</h2>" + stance,
+        "<h2>Signatories</h2>" + table(["Comment", "Filed by", "Posted"], rows),
+    ]
+    title = f"Campaign of {campaign['size']} ({template['id']})"
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+
+
+def render_docket(
+    docket: Row,
+    daily: list[tuple[str, int]],
+    rounds: list[tuple[str, int]],
+    campaigns: Sequence[Row],
+    top_orgs: Sequence[tuple[str, str, int]],
+    kinds: list[tuple[str, int]],
+) -> str:
+    """A docket: volume over time, comment rounds, campaigns, top organisations."""
+    title = f"Docket {docket['id']}"
+    parts = [
+        f"<p>{esc(docket.get('title') or '')}</p>",
+        "<h2>Documents</h2>" + table(["Kind", "Documents"], kinds),
+        "<h2>Comments posted per day</h2>" + str(volume_chart(daily)),
+        "<p>Only comments with a posting date are counted (the recorded comment text carries none).</p>",
+        "<h2>Comment rounds</h2>" + table(["Round", "Comments"], rounds),
+        "<h2>Campaigns</h2>"
+        + table(
+            ["Campaign", "Size", "Template"],
+            [
+                [link(f"../../campaigns/{c['id']}/", c["id"]), c["size"], c["template_document_id"]]
+                for c in campaigns
+            ],
+        ),
+        "<h2>Organisations</h2>"
+        + table(
+            ["Organisation", "Filings"],
+            [[link(f"../../organizations/{oid}/", name), n] for oid, name, n in top_orgs],
+        ),
+    ]
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"

@@ -1,0 +1,88 @@
+"""Escaping and small HTML building blocks for pages made of untrusted text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+_TITLE_PUNCTUATION = set(" .,'’()-/:")
+STANCE_LABEL = {"supports": "supports", "opposes": "opposes", "mixed": "mixed"}
+CATEGORY_LABEL = {
+    "record_label": "Record label",
+    "music_publisher": "Music publisher",
+    "collecting_society": "Collecting society",
+    "trade_association": "Trade association",
+    "union_guild": "Union or guild",
+    "news_publisher": "News publisher",
+    "book_publisher_authors": "Book publisher or authors' group",
+    "ai_developer": "AI developer",
+    "technology_platform": "Technology platform",
+    "civil_society": "Civil society",
+    "academic": "Academic",
+    "government": "Government",
+    "individual": "Individual",
+    "other": "Other organisation",
+}
+
+
+def esc(value: object) -> Markup:
+    """HTML-escaped text (quotes included), safe inside elements and attributes."""
+    return escape("" if value is None else str(value))
+
+
+def plain_title(value: object, limit: int = 90) -> str:
+    """A page or nav title from upstream text: letters, digits and plain punctuation only.
+
+    Titles pass through the theme's ``striptags`` filter, which turns entities back
+    into characters, so escaping is not enough there: anything else is dropped."""
+    text = "".join(
+        ch if ch.isalnum() or ch in _TITLE_PUNCTUATION else " " for ch in str(value or "")
+    )
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_url(url: object) -> str | None:
+    """An upstream link only if it is plain http(s); anything else is dropped."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def link(href: str, text: object, *, external: bool = False) -> Markup:
+    """``<a>`` to one of our pages (``href`` is ours) or an upstream URL (checked)."""
+    if external:
+        checked = safe_url(href)
+        if checked is None:
+            return esc(text)
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(checked, esc(text))
+    return Markup('<a href="{}">{}</a>').format(href, esc(text))
+
+
+def stance_badge(stance: str) -> Markup:
+    return Markup('<span class="stance stance-{0}">{1}</span>').format(
+        stance, STANCE_LABEL.get(stance, stance)
+    )
+
+
+def category_label(category: str | None) -> str:
+    return CATEGORY_LABEL.get(category or "", (category or "unknown").replace("_", " "))
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """An HTML table; cells are escaped unless they are already ``Markup``."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="kb">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>'
+    )
+
+
+def block(html: object, cls: str = "kb-block") -> str:
+    """A raw HTML block Markdown leaves alone (blank lines around it)."""
+    return f'\n<div class="{cls}" markdown="0">\n{html}\n</div>\n'

@@ -1,0 +1,73 @@
+"""Serve a built site on loopback the way a static host does (gzip for text, no server logic)."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+from typing import ClassVar
+
+#: Types a static host compresses on the fly (Pagefind's own files are gzipped already).
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "application/wasm",
+)
+
+
+class SiteServer(ThreadingHTTPServer):
+    """Counts the body bytes it sends and the requests it answers (for benchmarks)."""
+
+    bytes_sent = 0
+    requests = 0
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "application/javascript",
+        ".wasm": "application/wasm",
+        ".pagefind": "application/wasm",
+        ".pf_meta": "application/octet-stream",
+        ".pf_index": "application/octet-stream",
+        ".pf_fragment": "application/octet-stream",
+        ".pf_filter": "application/octet-stream",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        self.server.requests += 1  # type: ignore[attr-defined]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        ctype = self.guess_type(str(path))
+        if (
+            not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not ctype.startswith(COMPRESSIBLE)
+        ):
+            if path.is_file():
+                self.server.bytes_sent += path.stat().st_size  # type: ignore[attr-defined]
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.server.bytes_sent += len(body)  # type: ignore[attr-defined]
+        return BytesIO(body)
+
+
+def start_server(site: Path, port: int = 0) -> SiteServer:
+    """Start serving ``site`` on 127.0.0.1 in a background thread; returns the server."""
+    server = SiteServer(("127.0.0.1", port), partial(SiteHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

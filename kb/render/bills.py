@@ -146,7 +146,12 @@ def render_bill(
         + "</ul>"
     )
     parts += filings_section(filings, voice_positions, prefix="../../")
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+    body = (
+        '<div data-pagefind-body><span data-pagefind-filter="Kind:bill"></span>'
+        + "\n".join(parts)
+        + "</div>"
+    )
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block(body) + "\n"
 
 
 def filings_section(

@@ -119,7 +119,6 @@ def render_filing(
             ]
         )
     parts = [
-        pagefind_filters(doc, positions),
         f'<p class="kb-lede">Filed by <strong>{esc(label)}</strong></p>',
         table(["", ""], rows),
     ]
@@ -168,7 +167,15 @@ def render_filing(
             )
         )
     parts.append("<h2>Full text</h2>")
-    parts.append(highlighted_text(text, pages, marks) if text else "<p>No text.</p>")
+    # Search indexes a filing's own text only (metadata and quotes are on the page, not in
+    # the index), titled by who filed it; the facets ride along.
+    title = f"{label} ({doc['id']})"
+    parts.append(
+        f'<div data-pagefind-body data-pagefind-meta="title:{esc(title)}">'
+        + pagefind_filters(doc, positions)
+        + (str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")
+        + "</div>"
+    )
     if provenance:
         parts.append(
             "<h2>Provenance</h2>"

@@ -29,6 +29,8 @@ CATEGORY_LABEL = {
 
 def esc(value: object) -> Markup:
     """HTML-escaped text (quotes included), safe inside elements and attributes."""
+    if isinstance(value, Markup):  # already safe: HTML this module built
+        return value
     return escape("" if value is None else str(value))
 
 

@@ -165,7 +165,12 @@ def render_organization(
             + "".join(f"<li>{link(f'../../bills/{b}/', name)}</li>" for b, name in bills)
             + "</ul>"
         )
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+    body = (
+        '<div data-pagefind-body><span data-pagefind-filter="Kind:organisation"></span>'
+        + "\n".join(parts)
+        + "</div>"
+    )
+    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block(body) + "\n"
 
 
 def render_organization_index(orgs: Sequence[Row]) -> str:

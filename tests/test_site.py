@@ -1,0 +1,179 @@
+"""``kb build``: pages from real records, hostile text rendered inert, the built site in Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.build import build_site
+from kb.importer import import_paths
+from kb.render.markup import esc, plain_title, safe_url
+from kb.store import open_db
+from nlp.tag import tag_documents
+
+HOSTILE = (
+    '<script>document.title="pwned"</script> <img src=x onerror="document.title=\'pwned\'"> '
+    "[click me](javascript:document.title='pwned') <a href=\"javascript:alert(1)\">x</a> "
+    "**bold** `code` {{ config }} {% raw %} <iframe src=//evil.example></iframe> "
+    "Training AI on my art without consent is theft and not fair use."
+)
+
+
+def hostile_record(colc: Path, tmp: Path) -> Path:
+    """A real recorded comment whose submitter fields and text are replaced by attacks."""
+    record = json.loads((colc / "documents" / "COLC-2023-0006-0004.json").read_text())
+    attrs = record["data"]["attributes"]
+    # The API's comment field is HTML: real tags, and what a commenter typed, entity-escaped.
+    attrs["comment"] = HOSTILE + "<br/>" + html.escape(HOSTILE)
+    attrs["title"] = 'Comment from <script>alert("t")</script>'
+    attrs["organization"] = '<b onmouseover="alert(1)">Evil & Co</b>'
+    record["data"]["id"] = "COLC-2023-0006-0004"
+    path = tmp / "hostile" / "COLC-2023-0006-0004.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(record))
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_site(colc, tmp_path_factory):
+    """A site from ten real comments, the hostile one, and the Notice of Inquiry with its PDF."""
+    tmp = tmp_path_factory.mktemp("site")
+    docs = tmp / "documents"
+    docs.mkdir()
+    for n in (1, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14):
+        shutil.copy(colc / "documents" / f"COLC-2023-0006-{n:04d}.json", docs)
+    db = open_db(tmp / "kb.db")
+    report = import_paths(
+        db, [docs, hostile_record(colc, tmp), colc / "notices" / "COLC-2023-0006-0001.pdf"]
+    )
+    assert not report.errors
+    tag_documents(db, None)
+    out = tmp / "site"
+    build = build_site(db, out, tmp / "work")
+    return db, out, tmp / "work", build
+
+
+def test_markup_helpers():
+    assert str(esc('<a href="x">')) == "&lt;a href=&#34;x&#34;&gt;"
+    assert safe_url("javascript:alert(1)") is None
+    assert (
+        safe_url("https://www.regulations.gov/comment/X") == "https://www.regulations.gov/comment/X"
+    )
+    assert plain_title('<script>alert("t")</script> & co') == "script alert( t ) /script co"
+
+
+def test_small_site_builds_strict_with_search_index(small_site):
+    _, out, _, build = small_site
+    assert (out / "index.html").is_file()
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert (out / "data" / "positions.jsonl").is_file()
+    assert (out / "data" / "kb.db").stat().st_size > 0
+    assert build.pages > 20
+
+
+def test_hostile_text_is_inert_in_every_page(small_site):
+    _, out, _, _ = small_site
+    page = (out / "filings" / "COLC-2023-0006-0004" / "index.html").read_text()
+    assert "&lt;script&gt;document.title" in page  # shown, as text
+    for needle in (
+        "<script>document.title",
+        "<img src=x",
+        'href="javascript:',
+        "<iframe",
+        "<b onmouseover",
+    ):
+        for html in out.rglob("*.html"):
+            assert needle not in html.read_text(), (needle, html)
+    assert "**bold**" in page  # Markdown was not interpreted either
+
+
+def test_pages_from_real_records(small_site):
+    _, out, work, _ = small_site
+    notice = (work / "site-src" / "filings" / "COLC-2023-0006-0001.md").read_text()
+    assert "Notice of Inquiry" in notice or "notice" in notice
+    assert 'class="kb-page" id="page-2"' in notice  # page markers of the PDF
+    comment = (work / "site-src" / "filings" / "COLC-2023-0006-0005.md").read_text()
+    assert '<mark id="q' in comment  # its quote highlighted in the full text
+    issue = (out / "issues" / "training_fair_use" / "index.html").read_text()
+    assert "<svg" in issue and "COLC-2023-0006-0005" in issue
+    # Nothing is loaded from another host.
+    for html in out.rglob("*.html"):
+        text = html.read_text()
+        assert "fonts.googleapis" not in text and "cdn.jsdelivr" not in text, html
+
+
+@pytest.mark.slow
+def test_hostile_site_runs_no_script_in_chromium(small_site):
+    from kb.browser import chromium
+    from kb.serve import start_server
+
+    _, out, _, _ = small_site
+    server = start_server(out)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    dialogs: list[str] = []
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"{base}/filings/COLC-2023-0006-0004/", wait_until="networkidle")
+            page.mouse.move(200, 300)
+            assert page.title() != "pwned"
+            assert "document.title" in page.inner_text(".kb-fulltext")
+            assert (
+                page.locator(".kb-fulltext script, .kb-fulltext img, .kb-fulltext iframe").count()
+                == 0
+            )
+    finally:
+        server.shutdown()
+    assert dialogs == []
+
+
+@pytest.mark.slow
+def test_full_site_in_chromium(tagged_db_path, tmp_path):
+    """The whole recorded corpus: build, search, apply a facet, open a filing and an organisation."""
+    from kb.browser import chromium
+    from kb.serve import start_server
+
+    db = open_db(tmp_path / "kb.db")
+    db.conn.close()
+    shutil.copy(tagged_db_path, tmp_path / "kb.db")
+    db = open_db(tmp_path / "kb.db")
+    out = tmp_path / "site"
+    build_site(db, out, tmp_path / "work")
+    server = start_server(out)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    errors: list[str] = []
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/search/", wait_until="networkidle")
+            page.fill("#kb-search input", "opt-out")
+            page.wait_for_selector(".pagefind-ui__result")
+            everything = page.inner_text(".pagefind-ui__message")
+            page.click("text=Category")
+            page.click("label:has-text('Trade association')")
+            page.wait_for_function(
+                "m => document.querySelector('.pagefind-ui__message').innerText !== m",
+                arg=everything,
+            )
+            narrowed = page.inner_text(".pagefind-ui__message")
+            assert int(narrowed.split()[0]) < int(everything.split()[0])
+            page.click(".pagefind-ui__result-link >> nth=0")
+            page.wait_for_load_state("networkidle")
+            assert "/filings/" in page.url
+            assert "Trade association" in page.inner_text("article")
+            page.goto(f"{base}/organizations/universal-music-group/", wait_until="networkidle")
+            text = page.inner_text("article")
+            assert "Training is fair use" in text and "COLC-2023-0006-10331" in text
+            page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
+            assert page.locator(".kb-fulltext mark").count() >= 3
+            assert page.locator("#page-25").count() == 1
+    finally:
+        server.shutdown()
+    assert errors == []

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kb.digest.weeks import Week
 from kb.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import redline
@@ -73,12 +74,15 @@ class Pages:
         self.count += 1
 
 
-def render_site(db: Database, source: Path) -> int:
+def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> int:
     """Write every page of the site as Markdown under ``source`` (hand-written docs included)."""
     if source.exists():
         shutil.rmtree(source)
     shutil.copytree(PROJECT_ROOT / "docs", source, ignore=shutil.ignore_patterns("generated"))
     pages = Pages(source)
+    posts = sorted((digest_dir / "posts").glob("*-W*.md")) if digest_dir else []
+    for post in posts:
+        shutil.copy(post, source / "digest" / "posts" / post.name)
     docs = q.documents(db)
     positions = q.positions_by_document(db)
     campaigns = q.campaigns(db)
@@ -114,9 +118,15 @@ def render_site(db: Database, source: Path) -> int:
         }
         for e in q.recent_events(db)
     ]
-    pages.write("index.md", render_home(q.counts(db), recent, summary, families, []))
+    latest = [(post_url(Week.parse(p.stem)), f"Week {p.stem}") for p in reversed(posts[-5:])]
+    pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest))
     pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
     return pages.count
+
+
+def post_url(week: Week) -> str:
+    """Where the blog plugin puts a week's post (``post_url_format: "{date}/{slug}"``)."""
+    return f"digest/{week.sunday:%Y/%m/%d}/{str(week).lower()}/"
 
 
 def render_filings(
@@ -328,6 +338,12 @@ def run_mkdocs(source: Path, out: Path, work: Path) -> None:
     )
 
 
+def copy_feeds(digest_dir: Path | None, out: Path) -> None:
+    for name in ("feed.atom", "feed.rss"):
+        if digest_dir and (digest_dir / name).is_file():
+            shutil.copy(digest_dir / name, out / name)
+
+
 def run_pagefind(out: Path) -> None:
     run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"], "pagefind")
 
@@ -339,16 +355,19 @@ def run(cmd: list[str], name: str) -> None:
         raise BuildError(f"{name} failed (exit {result.returncode}):\n{tail}")
 
 
-def build_site(db: Database, out: Path, work: Path | None = None) -> BuildReport:
+def build_site(
+    db: Database, out: Path, work: Path | None = None, digest_dir: Path | None = None
+) -> BuildReport:
     out = out.resolve()
     work = (work or PROJECT_ROOT / "build").resolve()
     work.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
     source = work / "site-src"
     steps = [
-        ("render", lambda: setattr(report, "pages", render_site(db, source))),
+        ("render", lambda: setattr(report, "pages", render_site(db, source, digest_dir))),
         ("mkdocs", lambda: run_mkdocs(source, out, work)),
         ("pagefind", lambda: run_pagefind(out)),
+        ("feeds", lambda: copy_feeds(digest_dir, out)),
     ]
     for name, step in steps:
         start = time.perf_counter()

@@ -295,8 +295,94 @@ def build(obj: Context, out: Path) -> None:
     """Render the site from the database and build it, search index and downloads included."""
     from kb.build import build_site
 
-    report = build_site(obj.db(), out)
+    report = build_site(obj.db(), out, digest_dir=settings.default_digest_dir())
     summary(f"kb build: {report.summary()} → {out}")
+
+
+@cli.command()
+@click.option(
+    "--week", "week_text", metavar="YYYY-Www", help="ISO week (default: the last complete week)."
+)
+@click.option("--all", "all_weeks", is_flag=True, help="Every week the data covers.")
+@click.option(
+    "--print", "to_stdout", is_flag=True, help="Write one week's digest as Markdown to stdout."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Digest folder (default: $KB_DIGEST_DIR, else digest/).",
+)
+@db_option
+@pass_ctx
+def digest(
+    obj: Context, week_text: str | None, all_weeks: bool, to_stdout: bool, out: Path | None
+) -> None:
+    """Write the weekly digest(s): site post, Atom/RSS feed, e-mail (sent if KB_SMTP_HOST is set)."""
+    from datetime import UTC, datetime
+
+    from kb.digest.run import print_week, weeks_with_events, write_digests
+    from kb.digest.weeks import Week
+
+    if all_weeks and (week_text or to_stdout):
+        raise UsageError("--all writes every week; it takes neither --week nor --print")
+    db = obj.db()
+    week = Week.parse(week_text) if week_text else Week.last_complete(datetime.now(UTC))
+    if to_stdout:
+        click.echo(print_week(db, week), nl=False)
+        summary(f"kb digest: week {week} printed")
+        return
+    weeks = weeks_with_events(db) if all_weeks else [week]
+    report = write_digests(db, weeks, out or settings.default_digest_dir(), send=not all_weeks)
+    summary(f"kb digest: {report.summary()}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where the built site goes.",
+)
+@click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
+)
+@db_option
+@archive_option
+@pass_ctx
+def update(obj: Context, out: Path, watchlist: Path | None) -> None:
+    """The scheduled job: sync every watchlist source, tag, write the digests, build the site."""
+    from datetime import UTC, datetime
+
+    from kb.build import build_site
+    from kb.digest.run import weeks_with_events, write_digests
+    from kb.digest.weeks import Week
+    from kb.sync import run_sync
+    from kb.watchlist import load_watchlist
+    from nlp.tag import tag_documents
+
+    db = obj.db()
+    lines, failed = run_sync(db, obj.archive(), watchlist_path=watchlist)
+    for line in lines:
+        click.echo(line, err=True)
+    tagged = tag_documents(db, load_watchlist(watchlist))
+    folder = settings.default_digest_dir()
+    last = Week.last_complete(datetime.now(UTC))
+    weeks = sorted(set(weeks_with_events(db)) | {last})
+    digests = write_digests(db, weeks, folder)
+    from kb.digest.outputs import send_email
+
+    sent = send_email(folder / "email" / f"{last}.eml")
+    built = build_site(db, out, digest_dir=folder)
+    summary(
+        f"kb update: {len(lines)} sources synced ({failed} with errors); tag: {tagged.summary()}; "
+        f"digest: {digests.summary()}{', e-mail sent' if sent else ''}; build: {built.summary()}"
+    )
+    sys.exit(1 if failed else 0)
 
 
 @cli.command()

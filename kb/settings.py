@@ -30,6 +30,11 @@ def default_archive_dir() -> Path:
     return Path(os.environ.get("KB_ARCHIVE") or "archive")
 
 
+def default_digest_dir() -> Path:
+    """Where ``kb digest`` writes posts, e-mails and feeds (``$KB_DIGEST_DIR``, else digest/)."""
+    return Path(os.environ.get("KB_DIGEST_DIR") or "digest")
+
+
 def corpus_dir() -> Path:
     """The recorded upstream corpus (``$KB_CORPUS``, else ``../shared/corpus``)."""
     env = os.environ.get("KB_CORPUS")

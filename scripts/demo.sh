@@ -12,4 +12,7 @@ export KB_DB="${KB_DB:-kb.db}"
 .venv/bin/kb import "$corpus/regulations.gov" "$corpus/govinfo" "$corpus/congress.gov-api-v3" \
   "$corpus/federalregister.gov" "$corpus/news" || [ $? -eq 1 ]
 .venv/bin/kb tag
+.venv/bin/kb digest --all
+.venv/bin/kb build --out site
 .venv/bin/kb status
+echo "The site is in site/; preview it with: .venv/bin/kb serve --site site" >&2

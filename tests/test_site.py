@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import html as htmllib
 import json
 import shutil
 from pathlib import Path
@@ -28,7 +28,7 @@ def hostile_record(colc: Path, tmp: Path) -> Path:
     record = json.loads((colc / "documents" / "COLC-2023-0006-0004.json").read_text())
     attrs = record["data"]["attributes"]
     # The API's comment field is HTML: real tags, and what a commenter typed, entity-escaped.
-    attrs["comment"] = HOSTILE + "<br/>" + html.escape(HOSTILE)
+    attrs["comment"] = HOSTILE + "<br/>" + htmllib.escape(HOSTILE)
     attrs["title"] = 'Comment from <script>alert("t")</script>'
     attrs["organization"] = '<b onmouseover="alert(1)">Evil & Co</b>'
     record["data"]["id"] = "COLC-2023-0006-0004"
@@ -155,6 +155,8 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
             page.goto(f"{base}/search/", wait_until="networkidle")
             page.fill("#kb-search input", "opt-out")
             page.wait_for_selector(".pagefind-ui__result")
+            counted = "m => /^[0-9]+ result/.test(document.querySelector('.pagefind-ui__message').innerText) && document.querySelector('.pagefind-ui__message').innerText !== m"
+            page.wait_for_function(counted, arg="")
             everything = page.inner_text(".pagefind-ui__message")
             page.click("text=Category")
             page.click("label:has-text('Trade association')")

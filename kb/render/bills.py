@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kb.render.markup import block, esc, link, plain_title, stance_badge, table
+from kb.render.markup import block, esc, link, page_head, plain_title, stance_badge, table
 
 Row = dict[str, Any]
 STATUS_STEPS = (
@@ -151,7 +151,7 @@ def render_bill(
         + "\n".join(parts)
         + "</div>"
     )
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block(body) + "\n"
+    return page_head(title) + block(body) + "\n"
 
 
 def filings_section(
@@ -204,7 +204,7 @@ def render_family(
         table(["Bill", "Introduced", "Sponsor", "Cosponsors", "Status", "Latest action"], rows),
         *filings_section(filings, voice_positions, prefix="../../"),
     ]
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+    return page_head(title) + block("\n".join(parts)) + "\n"
 
 
 def render_bill_index(families: Sequence[Row], bills: Sequence[Row]) -> str:

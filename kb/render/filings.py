@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from kb.render.charts import volume_chart
 from kb.render.issues import issue_name
-from kb.render.markup import block, category_label, esc, link, stance_badge, table
+from kb.render.markup import block, category_label, esc, link, page_head, stance_badge, table
 
 Row = dict[str, Any]
 
@@ -195,8 +195,7 @@ def render_filing(
     return (
         "\n".join(
             [
-                f"---\ntitle: {doc['id']}\n---\n",
-                f"# {doc['id']}\n",
+                page_head(doc["id"]),
                 block("\n".join(map(str, parts)), "kb-filing"),
             ]
         )
@@ -236,7 +235,7 @@ def render_campaign(
         "<h2>Signatories</h2>" + table(["Comment", "Filed by", "Posted"], rows),
     ]
     title = f"Campaign of {campaign['size']} ({template['id']})"
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+    return page_head(title) + block("\n".join(parts)) + "\n"
 
 
 def render_docket(
@@ -269,4 +268,4 @@ def render_docket(
             [[link(f"../../organizations/{oid}/", name), n] for oid, name, n in top_orgs],
         ),
     ]
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block("\n".join(parts)) + "\n"
+    return page_head(title) + block("\n".join(parts)) + "\n"

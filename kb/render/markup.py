@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -83,6 +84,12 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     return (
         f'<table class="kb">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>'
     )
+
+
+def page_head(title: str) -> str:
+    """Front matter and heading of a page; ``title`` must come from ``plain_title`` or our
+    own text. JSON-quoted, so a colon in it cannot break the YAML."""
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n# {title}\n"
 
 
 def block(html: object, cls: str = "kb-block") -> str:

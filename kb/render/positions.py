@@ -8,7 +8,7 @@ from typing import Any
 
 from kb.render.charts import stance_bar
 from kb.render.issues import ISSUE_TEXT, issue_name
-from kb.render.markup import block, category_label, esc, link, stance_badge, table
+from kb.render.markup import block, category_label, esc, link, page_head, stance_badge, table
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
@@ -100,7 +100,7 @@ def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str,
             ],
         )
     )
-    return f"---\ntitle: {name}\n---\n\n# {name}\n" + block("\n".join(parts)) + "\n"
+    return page_head(name) + block("\n".join(parts)) + "\n"
 
 
 def render_issue_index(summary: dict[str, Counter[str]]) -> str:
@@ -170,7 +170,7 @@ def render_organization(
         + "\n".join(parts)
         + "</div>"
     )
-    return f"---\ntitle: {title}\n---\n\n# {title}\n" + block(body) + "\n"
+    return page_head(title) + block(body) + "\n"
 
 
 def render_organization_index(orgs: Sequence[Row]) -> str:

@@ -1,0 +1,155 @@
+"""Weekly digests from the real corpus: content, determinism, feed, e-mail, CLI."""
+
+from __future__ import annotations
+
+import email
+import socket
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from email import policy
+
+import feedparser
+import pytest
+from sqlite_utils import Database
+
+from kb.digest.collect import collect_week, weeks_with_events
+from kb.digest.outputs import POST_LINKS, send_email
+from kb.digest.render import md, render_markdown
+from kb.digest.run import write_digests
+from kb.digest.weeks import Week
+from kb.errors import UsageError
+
+
+@pytest.fixture(scope="module")
+def db(tagged_db_path):
+    return Database(tagged_db_path)
+
+
+def digest(db, week: str) -> str:
+    return render_markdown(collect_week(db, Week.parse(week)), POST_LINKS)
+
+
+def test_week_of_the_initial_comment_deadline(db):
+    text = digest(db, "2023-W44")
+    assert "497 new filings" in text  # the comments posted on 31 October 2023
+    assert "form letters of" in text and "(../../campaigns/campaign-" in text
+    assert "Training is fair use: opposes" in text
+    assert "(../../filings/COLC-2023-0006-0494.md)" in text
+    assert "https://www.regulations.gov/comment/COLC-2023-0006-0494" in text
+
+
+@pytest.mark.parametrize(
+    ("week", "expected"),
+    [
+        ("2025-W15", ["S. 1367 (119th) NO FAKES Act of 2025", "H.R. 2794 (119th) NO FAKES Act of 2025", "Sen. Coons, Christopher A.", "Rep. Salazar, Maria Elvira", "Sen. Blackburn, Marsha", "original cosponsors"]),
+        ("2026-W21", ["S. 4591 (119th) NO FAKES Act of 2026", "H.R. 8915 (119th) NO FAKES Act of 2026", "13 original cosponsors", "9 original cosponsors"]),
+        ("2026-W26", ["S. 4591", "Calendar No. 446", "Reported by Senator Grassley", "Reported to Senate"]),
+    ],
+)  # fmt: skip
+def test_no_fakes_weeks(db, week, expected):
+    text = digest(db, week)
+    for needle in expected:
+        assert needle in text, needle
+
+
+def test_empty_week_says_so(db):
+    assert "Nothing moved this week" in digest(db, "2019-W01")
+
+
+def test_backfill_is_summarised_once(db):
+    recorded = db.execute("select max(recorded_at) from events").fetchone()[0]
+    week = Week.of(date.fromisoformat(recorded[:10]))
+    data = collect_week(db, week)
+    assert data.backfill > 9000
+    text = render_markdown(data, POST_LINKS)
+    assert f"{data.backfill:,} documents were recorded this week without an upstream date" in text
+    assert text.count("COLC-2023-0006-") < 50
+
+
+def test_upstream_text_is_inert_in_markdown():
+    assert md("<script>x</script> [a](javascript:b) *c*") == (
+        "&lt;script&gt;x&lt;/script&gt; \\[a\\](javascript:b) \\*c\\*"
+    )
+
+
+def test_all_weeks_are_deterministic_and_the_feed_parses(db, tmp_path):
+    weeks = weeks_with_events(db)
+    assert Week.parse("2023-W44") in weeks and Week.parse("2026-W26") in weeks
+    first = write_digests(db, weeks, tmp_path / "a")
+    write_digests(db, weeks, tmp_path / "b")
+    files = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    assert len(files) == 2 * len(weeks) + 2
+    for rel in files:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    assert first.seconds / len(weeks) < 5
+    for name in ("feed.atom", "feed.rss"):
+        feed = feedparser.parse((tmp_path / "a" / name).read_bytes())
+        assert not feed.bozo, feed.bozo_exception
+        assert len(feed.entries) == min(len(weeks), 52)
+        assert feed.entries[-1].title.startswith("Week ")
+        bodies = [
+            (e.get("content") or [{"value": e.get("summary", "")}])[0]["value"]
+            for e in feed.entries
+        ]
+        assert any("Calendar No. 446" in body for body in bodies)
+
+
+def test_email_is_multipart_and_goes_to_a_local_smtp_server(db, tmp_path, monkeypatch):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[email.message.Message] = []
+
+    class Keep(Message):
+        def handle_message(self, message):  # type: ignore[no-untyped-def]
+            received.append(message)
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("KB_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KB_SMTP_PORT", str(port))
+        monkeypatch.setenv("KB_SMTP_TO", "policy-team@example.org")
+        report = write_digests(db, [Week.parse("2026-W26")], tmp_path, send=True)
+    finally:
+        controller.stop()
+    assert report.sent
+    msg = email.message_from_bytes(report.written[0].email.read_bytes(), policy=policy.default)
+    assert msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "Calendar No. 446" in text and "<li>" in html and "Calendar No. 446" in html
+    assert [m["Subject"] for m in received] == ["AI and copyright policy: week 2026-W26"]
+    assert received[0]["To"] == "policy-team@example.org"
+
+
+def test_no_smtp_configured_sends_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_SMTP_HOST", raising=False)
+    path = tmp_path / "x.eml"
+    path.write_bytes(b"Subject: x\n\nbody\n")
+    assert send_email(path) is False
+
+
+def test_weeks():
+    assert str(Week.parse("2023-W44")) == "2023-W44"
+    assert Week.parse("2023-W44").monday == date(2023, 10, 30)
+    assert Week.last_complete(datetime(2026, 12, 1, tzinfo=UTC)) == Week.parse("2026-W48")
+    with pytest.raises(UsageError):
+        Week.parse("2023-44")
+    with pytest.raises(UsageError):
+        Week.parse("2023-W54")
+
+
+def test_cli_print_and_bad_week(tagged_db_path):
+    run = [sys.executable, "-m", "kb", "--db", str(tagged_db_path), "digest"]
+    out = subprocess.run([*run, "--week", "2026-W26", "--print"], capture_output=True, text=True)
+    assert out.returncode == 0 and "Calendar No. 446" in out.stdout
+    assert "kb digest:" in out.stderr
+    bad = subprocess.run([*run, "--week", "2026-26"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "YYYY-Www" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -52,3 +53,33 @@ def detect_language(text: str | None, expected: str | None = None) -> str | None
     if expected and code != expected and top.value < SHORT_TEXT_CONFIDENCE:
         return expected
     return code or expected
+
+
+#: Words frequent in one of the debate's languages and rare in the other: a cheap
+#: first test of whether a paragraph may be in the other language.
+_MARKERS = {
+    "fr": re.compile(r"\b(?:le|la|les|des|est|une|dans|pour|qui|que|sur|avec|pas|du|au)\b", re.I),
+    "en": re.compile(r"\b(?:the|and|of|is|that|with|for|this|are|not|to|it)\b", re.I),
+}
+MIN_PARAGRAPH = 200
+
+
+def paragraph_languages(text: str, document_language: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, language) of the paragraphs written in another language than the document.
+
+    Only paragraphs where the other language's common words outnumber the document
+    language's go to the detector, so a monolingual document costs one regex scan."""
+    other = {"en": "fr", "fr": "en"}.get(document_language or "")
+    if other is None or document_language is None:
+        return []
+    out = []
+    pos = 0
+    for block in text.split("\n\n"):
+        if len(block) >= MIN_PARAGRAPH:
+            theirs = len(_MARKERS[other].findall(block))
+            if theirs >= 5 and theirs > len(_MARKERS[document_language].findall(block)):
+                found = detect_language(block, document_language)
+                if found and found != document_language:
+                    out.append((pos, pos + len(block), found))
+        pos += len(block) + 2
+    return out

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 MAX_CHUNK = 200_000
 _TOC = re.compile(r"(?:\.\s?){4,}\s*[ivxlc\d]+\s*$", re.I)
@@ -108,16 +109,19 @@ def split_sentences(
     lang: str | None,
     pages: Sequence[Sequence[int]] | None,
     keep: Keep | None = None,
+    other_languages: Sequence[tuple[int, int, str]] = (),
 ) -> list[Sentence]:
     """Sentences of ``text``; with ``keep``, only of the blocks it accepts
-    (the cheap first stage: the rest of the pipeline never sees other text)."""
+    (the cheap first stage: the rest of the pipeline never sees other text).
+    ``other_languages``: (start, end, language) of paragraphs not in ``lang``; each
+    is split with its own language's pipeline."""
     nlp = pipeline(lang or "en")
     bad = boilerplate_lines(text, pages)
     bad_starts = [s for s, _ in bad]
     page_starts = [p[0] for p in pages] if pages else []
     out = []
     blocks = list(_blocks(text, keep))
-    for (offset, _), doc in zip(blocks, nlp.pipe(b for _, b in blocks), strict=True):
+    for (offset, _), doc in _parsed(blocks, nlp, other_languages):
         for sent in doc.sents:
             for start, end in _outside(
                 offset + sent.start_char, offset + sent.end_char, bad, bad_starts
@@ -134,6 +138,18 @@ def split_sentences(
                 )
                 out.append(Sentence(start, end, page, question))
     return out
+
+
+def _parsed(
+    blocks: list[tuple[int, str]], nlp: Language, other: Sequence[tuple[int, int, str]]
+) -> Iterator[tuple[tuple[int, str], Doc]]:
+    """Each block parsed by its language's pipeline (the document's unless ``other`` says)."""
+    if not other:
+        yield from zip(blocks, nlp.pipe(b for _, b in blocks), strict=True)
+        return
+    for block in blocks:
+        lang = next((lg for start, end, lg in other if start <= block[0] < end), None)
+        yield block, (pipeline(lang) if lang else nlp)(block[1])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from kb.store.links import replace_links_bulk
 from kb.watchlist import Watchlist
 from nlp.campaigns import find_campaigns
-from nlp.language import detect_language
+from nlp.language import detect_language, paragraph_languages
 from nlp.mentions import BillName, MentionFinder, family_slug
 from nlp.organizations import LEXICON as ORG_LEXICON
 from nlp.organizations import Filer, gazetteer
@@ -41,7 +41,7 @@ from nlp.tag_positions import (
     sync_organizations,
 )
 
-NLP_VERSION = "2"
+NLP_VERSION = "3"
 BATCH = 400
 #: The language a source's documents are in unless the text clearly says otherwise.
 EXPECTED_LANGUAGE = {
@@ -75,6 +75,8 @@ class Analysis:
     id: str
     text_sha: str
     language: str | None
+    #: (start, end, language) of paragraphs in another language than the document's
+    other_languages: list[tuple[int, int, str]]
     words: int
     links: list[tuple[str, str, str, int, int]]
     positions: list[Position]
@@ -122,16 +124,18 @@ def analyse(job: tuple[dict[str, Any], list[str]]) -> Analysis:
     text = row["text"] or ""
     language = row["language"] or detect_language(text, EXPECTED_LANGUAGE.get(row["source"]))
     row = {**row, "language": language}
+    mixed = paragraph_languages(text, language)
     links = [(m.target_type, m.target_id, m.matched, m.start, m.end) for m in _FINDER.find(text)]
     positions: list[Position] = []
     n_sentences, filer = 0, None
     tagged = row["kind"] in TAGGED_KINDS
     if tagged:
-        positions, n_sentences, filer = analyse_positions(row, atts)
+        positions, n_sentences, filer = analyse_positions(row, atts, mixed)
     return Analysis(
         row["id"],
         row["text_sha"],
         language,
+        mixed,
         len(text.split()),
         links,
         positions,
@@ -228,8 +232,20 @@ def _store(db: Database, results: list[Analysis], version: str, report: TagRepor
             report.positions.positions += len(a.positions)
             report.positions.sentences += a.sentences
         db.conn.executemany(
-            "update documents set language = ?, tagged_sha = ?, tagger_version = ? where id = ?",
-            [(a.language, a.text_sha, version, a.id) for a in results],
+            "update documents set language = ?, languages = ?, tagged_sha = ?, tagger_version = ? "
+            "where id = ?",
+            [
+                (
+                    a.language,
+                    json.dumps([list(span) for span in a.other_languages])
+                    if a.other_languages
+                    else None,
+                    a.text_sha,
+                    version,
+                    a.id,
+                )
+                for a in results
+            ],
         )
     report.links += replace_links_bulk(db, "mentions", {a.id: a.links for a in results})
     report.tagged += len(results)

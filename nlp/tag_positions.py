@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
+from nlp.language import paragraph_languages
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filing_evidence, press_evidence
 from nlp.sentences import split_sentences
@@ -68,15 +69,18 @@ REBUTTAL_WORDS = re.compile(
 
 
 def analyse_positions(
-    row: dict[str, object], atts: list[str]
+    row: dict[str, object],
+    atts: list[str],
+    other_languages: list[tuple[int, int, str]] | None = None,
 ) -> tuple[list[Position], int, Filer | None]:
     """Positions of one document (pure: row and attachment titles in, positions out)."""
     text = str(row["text"] or "")
     pages = json.loads(str(row["pages"])) if row.get("pages") else None
     lang = str(row.get("language") or "en")
+    mixed = paragraph_languages(text, lang) if other_languages is None else other_languages
     if row["kind"] == "press":
         publisher = str(row["organization"]) if row.get("organization") else None
-        sentences = split_sentences(text, lang, pages)
+        sentences = split_sentences(text, lang, pages, other_languages=mixed)
         return (
             aggregate(press_evidence(text, sentences, publisher), text),
             len(sentences),
@@ -93,7 +97,7 @@ def analyse_positions(
             REBUTTAL_WORDS.search(block)
         )
 
-    sentences = split_sentences(text, lang, pages, keep)
+    sentences = split_sentences(text, lang, pages, keep, mixed)
     filer = resolve(row, atts)
     if filer.individual and row.get("kind") != "comment":
         filer = Filer(

@@ -179,3 +179,26 @@ def test_export_positions_through_the_cli(tagged_db_path):
     header = out.stdout.splitlines()[0]
     assert header.startswith("document_id,holder,holder_id,issue,stance,confidence,quotes")
     assert "kb export positions:" in out.stderr
+
+
+def test_a_french_paragraph_in_an_english_document(corpus):
+    """Real pieces: an English comment with a paragraph of the French article inside it."""
+    from nlp.language import paragraph_languages
+    from nlp.sentences import split_sentences
+
+    english = json.loads(
+        (
+            corpus / "regulations.gov" / "COLC-2023-0006" / "documents" / "COLC-2023-0006-0009.json"
+        ).read_text()
+    )["data"]["attributes"]["comment"]
+    article = (
+        corpus / "news" / "mbw-2023-12-sony-music-kooker-ai-insight-forum.fr.txt"
+    ).read_text()
+    french = next(p for p in article.split("\n\n") if len(p) > 300)
+    text = f"{english}\n\n{french}\n\n{english}"
+    spans = paragraph_languages(text, "en")
+    assert spans == [(len(english) + 2, len(english) + 2 + len(french), "fr")]
+    assert paragraph_languages(english + "\n\n" + english, "en") == []
+    sentences = split_sentences(text, "en", None, other_languages=spans)
+    inside = [s for s in sentences if spans[0][0] <= s.start < spans[0][1]]
+    assert inside and all(text[s.start : s.end] in french for s in inside)

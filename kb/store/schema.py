@@ -309,3 +309,9 @@ def m005_fts_update_trigger(db: Database) -> None:
         f'  INSERT INTO "documents_fts" (rowid, {cols}) VALUES (new.rowid, {new});\n'
         "END"
     )
+
+
+@MIGRATIONS()
+def m006_paragraph_languages(db: Database) -> None:
+    """Paragraphs in another language than their document: JSON [[start, end, lang], …]."""
+    db.table("documents").add_column("languages", str)

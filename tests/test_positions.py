@@ -78,6 +78,8 @@ def test_export_fields_follow_the_contract(db):
         ("COLC-2023-0006-8664", "stability-ai", "training_fair_use", "supports"),
         ("COLC-2023-0006-8735", "creative-commons", "training_fair_use", "supports"),
         ("COLC-2023-0006-9021", "anthropic", "training_fair_use", "supports"),
+        ("COLC-2023-0006-9003", "google", "training_fair_use", "supports"),
+        ("COLC-2023-0006-9003", "google", "voice_likeness_right", "opposes"),
     ],
 )
 def test_major_filings(db, doc, holder_id, issue, stance):

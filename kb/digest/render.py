@@ -28,6 +28,15 @@ def md(text: object) -> str:
     return _MD.sub(r"\\\1", plain)
 
 
+#: The site's folder for each kind of page a digest links to.
+FOLDERS = {
+    "filing": "filings",
+    "bill": "bills",
+    "campaign": "campaigns",
+    "organization": "organizations",
+}
+
+
 @dataclass(frozen=True)
 class Links:
     """Where items link to: ``page(kind, id)`` on our site, and the source URL as given."""
@@ -37,24 +46,12 @@ class Links:
 
 def site_links(prefix: str) -> Links:
     """Links to the site's Markdown sources, relative to a post (MkDocs checks them)."""
-    folders = {
-        "filing": "filings",
-        "bill": "bills",
-        "campaign": "campaigns",
-        "organization": "organizations",
-    }
-    return Links(lambda kind, ident: f"{prefix}{folders[kind]}/{ident}.md")
+    return Links(lambda kind, ident: f"{prefix}{FOLDERS[kind]}/{ident}.md")
 
 
 def absolute_links(site_url: str) -> Links:
-    folders = {
-        "filing": "filings",
-        "bill": "bills",
-        "campaign": "campaigns",
-        "organization": "organizations",
-    }
     base = site_url.rstrip("/")
-    return Links(lambda kind, ident: f"{base}/{folders[kind]}/{ident}/")
+    return Links(lambda kind, ident: f"{base}/{FOLDERS[kind]}/{ident}/")
 
 
 def source(url: object) -> str:

@@ -6,6 +6,7 @@ and HTML alike; links point at the site's pages and at the source.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,9 +265,14 @@ def bills_section(data: WeekData, links: Links) -> list[str]:
     return out
 
 
+_UNESCAPE = re.compile(r"\\([\\`*_\[\]])")
+
+
 def render_text(data: WeekData, links: Links) -> str:
-    """The e-mail's plain-text part: the Markdown without its front matter (readable as is)."""
-    return render_markdown(data, links, front_matter=False) + "\n"
+    """The e-mail's plain-text part: the Markdown without its front matter, with the
+    escapes ``md`` added taken out again (a text part is never interpreted)."""
+    text = render_markdown(data, links, front_matter=False)
+    return html.unescape(_UNESCAPE.sub(r"\1", text)) + "\n"
 
 
 def render_html(data: WeekData, links: Links) -> str:

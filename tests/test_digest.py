@@ -153,3 +153,34 @@ def test_cli_print_and_bad_week(tagged_db_path):
     assert "kb digest:" in out.stderr
     bad = subprocess.run([*run, "--week", "2026-26"], capture_output=True, text=True)
     assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
+
+
+def test_update_runs_every_stage_and_is_safe_to_rerun(colc, tmp_path):
+    """kb update on a small real database; an empty watchlist leaves sync nothing to fetch."""
+    import os
+    import shutil
+
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    for n in (1, 4, 5, 6, 7):
+        shutil.copy(colc / "documents" / f"COLC-2023-0006-{n:04d}.json", docs)
+    watchlist = tmp_path / "watchlist.toml"
+    watchlist.write_text("# nothing watched\n")
+    env = {**os.environ, "KB_DB": str(tmp_path / "kb.db"), "KB_ARCHIVE": str(tmp_path / "archive"),
+           "KB_DIGEST_DIR": str(tmp_path / "digest"), "KB_NO_PROGRESS": "1"}  # fmt: skip
+    env.pop("KB_SMTP_HOST", None)
+    kb = [sys.executable, "-m", "kb"]
+    subprocess.run([*kb, "import", str(docs)], env=env, check=True, capture_output=True)
+    for _ in range(2):
+        out = subprocess.run(
+            [*kb, "update", "--out", str(tmp_path / "site"), "--watchlist", str(watchlist)],
+            env=env, capture_output=True, text=True, cwd=tmp_path,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert "kb update:" in out.stderr.splitlines()[-1]
+        assert (tmp_path / "site" / "index.html").is_file()
+        assert (tmp_path / "site" / "feed.atom").is_file()
+        assert (tmp_path / "digest" / "posts" / "2023-W44.md").is_file()
+        assert (
+            tmp_path / "site" / "digest" / "2023" / "11" / "05" / "2023-w44" / "index.html"
+        ).is_file()

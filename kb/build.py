@@ -24,7 +24,7 @@ from kb.errors import KbError
 from kb.legislation import redline
 from kb.render.bills import render_bill, render_bill_index, render_family
 from kb.render.filings import filing_label, render_campaign, render_docket, render_filing
-from kb.render.markup import plain_title
+from kb.render.markup import block, link, plain_title, table
 from kb.render.positions import (
     render_downloads,
     render_home,
@@ -308,8 +308,6 @@ def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: 
 
 
 def campaign_index(campaigns: list[Row], docs: dict[str, Row]) -> str:
-    from kb.render.markup import block, link, table
-
     rows = [
         [
             link(f"{c['id']}/", c["id"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -207,8 +208,6 @@ def collect_bills(db: Database, week: Week, data: WeekData) -> None:
 
 def weeks_with_events(db: Database) -> list[Week]:
     """Every week the data covers: weeks with a dated event, and weeks a backfill was recorded."""
-    from datetime import date
-
     days = {
         r[0]
         for r in db.execute(

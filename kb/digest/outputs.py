@@ -6,6 +6,7 @@ import os
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -104,8 +105,6 @@ def send_email(path: Path) -> bool:
     host = os.environ.get("KB_SMTP_HOST")
     if not host:
         return False
-    from email import message_from_bytes, policy
-
     msg = message_from_bytes(path.read_bytes(), policy=policy.default)
     try:
         with smtplib.SMTP(host, int(os.environ.get("KB_SMTP_PORT", "25")), timeout=30) as smtp:

@@ -16,6 +16,7 @@ from markdown import markdown
 from kb.digest.collect import Row, WeekData
 from kb.render.bills import bill_number
 from kb.render.issues import issue_name
+from kb.render.markup import safe_url
 
 #: Characters that could start Markdown syntax inside a line (links, emphasis, code).
 _MD = re.compile(r"([\\`*_\[\]])")
@@ -56,8 +57,6 @@ def absolute_links(site_url: str) -> Links:
 
 
 def source(url: object) -> str:
-    from kb.render.markup import safe_url
-
     checked = safe_url(url)
     return f" ([source]({checked}))" if checked else ""
 

@@ -132,6 +132,29 @@ def test_hostile_site_runs_no_script_in_chromium(small_site):
     assert dialogs == []
 
 
+def settled_count(page, previous: int | None, timeout: float = 30.0) -> int:
+    """The result count Pagefind shows, once it differs from ``previous`` and holds still
+    (its message passes through "Searching…" while a search runs)."""
+    import re
+    import time
+
+    deadline, seen, steady = time.monotonic() + timeout, None, 0
+    while time.monotonic() < deadline:
+        text = (
+            page.inner_text(".pagefind-ui__message")
+            if page.locator(".pagefind-ui__message").count()
+            else ""
+        )
+        m = re.match(r"^([0-9,]+) results?", text)
+        n = int(m[1].replace(",", "")) if m else None
+        steady = steady + 1 if n is not None and n == seen and n != previous else 0
+        if steady >= 3:
+            return n
+        seen = n
+        time.sleep(0.2)
+    raise AssertionError(f"no settled result count (last message {text!r})")
+
+
 @pytest.mark.slow
 def test_full_site_in_chromium(tagged_db_path, tmp_path):
     """The whole recorded corpus: build, search, apply a facet, open a filing and an organisation."""
@@ -155,17 +178,11 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
             page.goto(f"{base}/search/", wait_until="networkidle")
             page.fill("#kb-search input", "opt-out")
             page.wait_for_selector(".pagefind-ui__result")
-            counted = "m => /^[0-9]+ result/.test(document.querySelector('.pagefind-ui__message').innerText) && document.querySelector('.pagefind-ui__message').innerText !== m"
-            page.wait_for_function(counted, arg="")
-            everything = page.inner_text(".pagefind-ui__message")
+            everything = settled_count(page, None)
             page.click("text=Category")
             page.click("label:has-text('Trade association')")
-            page.wait_for_function(
-                "m => document.querySelector('.pagefind-ui__message').innerText !== m",
-                arg=everything,
-            )
-            narrowed = page.inner_text(".pagefind-ui__message")
-            assert int(narrowed.split()[0]) < int(everything.split()[0])
+            narrowed = settled_count(page, everything)
+            assert 0 < narrowed < everything
             page.click(".pagefind-ui__result-link >> nth=0")
             page.wait_for_load_state("networkidle")
             assert "/filings/" in page.url

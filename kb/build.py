@@ -23,8 +23,14 @@ from kb.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import redline
 from kb.render.bills import render_bill, render_bill_index, render_family
-from kb.render.filings import filing_label, render_campaign, render_docket, render_filing
-from kb.render.markup import block, link, plain_title, table
+from kb.render.filings import (
+    filing_label,
+    render_campaign,
+    render_campaign_index,
+    render_docket,
+    render_filing,
+)
+from kb.render.markup import plain_title
 from kb.render.positions import (
     render_downloads,
     render_home,
@@ -35,7 +41,7 @@ from kb.render.positions import (
 )
 from kb.settings import PROJECT_ROOT
 from kb.store import site_query as q
-from kb.store.query import bill_text_pairs
+from kb.store.query import bill_text_pairs, export_bills, family_documents
 from nlp.stance import ISSUES
 
 Row = dict[str, Any]
@@ -84,14 +90,18 @@ def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> i
     for post in posts:
         shutil.copy(post, source / "digest" / "posts" / post.name)
     docs = q.documents(db)
+    replies = q.reply_documents(db)
+    for doc in docs.values():
+        doc["round"] = "reply" if doc["id"] in replies else "initial"
+    mentions = q.mentions(db)
     positions = q.positions_by_document(db)
     campaigns = q.campaigns(db)
     campaign_of = {m: c for c in campaigns for m in c["document_ids"]}
     orgs = q.organizations(db)
     org_names = {o["id"]: o["name"] for o in orgs}
-    render_filings(db, pages, docs, positions, campaign_of, org_names)
+    render_filings(db, pages, docs, positions, campaign_of, org_names, mentions)
     summary = render_issues(pages, docs, positions, campaigns, org_names, orgs)
-    render_organizations(db, pages, docs, positions, orgs)
+    render_organizations(pages, docs, positions, orgs, mentions)
     families = render_bills(db, pages, docs, positions)
     for c in campaigns:
         members = [docs[m] for m in c["document_ids"] if m in docs]
@@ -101,7 +111,7 @@ def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> i
                 f"campaigns/{c['id']}.md",
                 render_campaign(c, template, members, positions.get(template["id"], [])),
             )
-    pages.write("campaigns/index.md", campaign_index(campaigns, docs))
+    pages.write("campaigns/index.md", render_campaign_index(campaigns, docs))
     render_dockets(db, pages, docs, campaigns)
     recent = [
         {
@@ -136,8 +146,9 @@ def render_filings(
     positions: dict[str, list[Row]],
     campaign_of: dict[str, Row],
     org_names: dict[str, str],
+    ments: dict[str, list[Row]],
 ) -> None:
-    atts, prov, ments = q.attachments(db), q.provenance(db), q.mentions(db)
+    atts, prov = q.attachments(db), q.provenance(db)
     for doc_id, text, doc_pages in q.texts(db):
         doc = docs[doc_id]
         pages.write(
@@ -193,23 +204,21 @@ def render_issues(
 
 
 def render_organizations(
-    db: Database,
     pages: Pages,
     docs: dict[str, Row],
     positions: dict[str, list[Row]],
     orgs: list[Row],
+    mentioned: dict[str, list[Row]],
 ) -> None:
-    replies = q.reply_documents(db)
     filed: dict[str, list[Row]] = defaultdict(list)
     for doc in docs.values():
         for oid in doc["org_ids"]:
-            filed[oid].append({**doc, "round": "reply" if doc["id"] in replies else "initial"})
+            filed[oid].append(doc)
     held: dict[str, list[Row]] = defaultdict(list)
     for rows in positions.values():
         for p in rows:
             if p.get("holder_id"):
                 held[p["holder_id"]].append(p)
-    mentioned = q.mentions(db)
     index = []
     for org in orgs:
         if not filed.get(org["id"]) and not held.get(org["id"]):
@@ -240,7 +249,7 @@ def render_organizations(
 def render_bills(
     db: Database, pages: Pages, docs: dict[str, Row], positions: dict[str, list[Row]]
 ) -> list[Row]:
-    bills = q.bills(db)
+    bills = list(export_bills(db))
 
     def voice(filings: list[Row]) -> list[Row]:
         return [
@@ -263,7 +272,7 @@ def render_bills(
     families = []
     for fam in q.families(db):
         members = [b for b in bills if b.get("family") == fam["id"]]
-        filings = labelled(q.filings_mentioning(db, fam["id"]))
+        filings = labelled(family_documents(db, fam["id"]))
         pages.write(
             f"bills/family-{fam['id']}.md", render_family(fam, members, filings, voice(filings))
         )
@@ -277,14 +286,13 @@ def render_bills(
 
 
 def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: list[Row]) -> None:
-    replies = q.reply_documents(db)
     for docket in q.dockets(db):
         comments = [
             d for d in docs.values() if d["docket_id"] == docket["id"] and d["kind"] == "comment"
         ]
         if not comments:
             continue
-        n_reply = sum(1 for d in comments if d["id"] in replies)
+        n_reply = sum(1 for d in comments if d["round"] == "reply")
         rounds = [
             ("initial comments", len(comments) - n_reply),
             ("reply comments (say so in their text)", n_reply),
@@ -305,22 +313,6 @@ def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: 
                 q.kinds(db, docket["id"]),
             ),
         )
-
-
-def campaign_index(campaigns: list[Row], docs: dict[str, Row]) -> str:
-    rows = [
-        [
-            link(f"{c['id']}/", c["id"]),
-            c["size"],
-            filing_label(docs.get(c["template_document_id"], {"id": c["template_document_id"]})),
-        ]
-        for c in campaigns
-    ]
-    return (
-        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
-        + block(table(["Campaign", "Signatories", "Template filed by"], rows))
-        + "\n"
-    )
 
 
 def run_mkdocs(source: Path, out: Path, work: Path) -> None:
@@ -357,7 +349,7 @@ def build_site(
     db: Database, out: Path, work: Path | None = None, digest_dir: Path | None = None
 ) -> BuildReport:
     out = out.resolve()
-    work = (work or PROJECT_ROOT / "build").resolve()
+    work = (work or Path("build")).resolve()  # beside the output, like site/
     work.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
     source = work / "site-src"

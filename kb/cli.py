@@ -57,6 +57,29 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+#: Shared options: the same flag means the same thing on every command.
+watchlist_option = click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
+)
+site_out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where the built site goes.",
+)
+site_dir_option = click.option(
+    "--site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("site"),
+    show_default=True,
+    help="A site built by kb build.",
+)
+
+
 def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
     def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
         if value is not None:
@@ -142,12 +165,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     type=click.Choice(SYNC_SOURCES),
     help="Only these sources.",
 )
-@click.option(
-    "--watchlist",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
-)
+@watchlist_option
 @click.option("--retry-failed", is_flag=True, help="Retry downloads that failed permanently.")
 @db_option
 @archive_option
@@ -243,12 +261,7 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Tag every document again.")
-@click.option(
-    "--watchlist",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Watchlist TOML whose named bills are looked for.",
-)
+@watchlist_option
 @db_option
 @pass_ctx
 def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
@@ -339,13 +352,7 @@ def bench_tag(paths: tuple[Path, ...]) -> None:
 
 
 @bench.command("search")
-@click.option(
-    "--site",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("site"),
-    show_default=True,
-    help="A site built by kb build.",
-)
+@site_dir_option
 def bench_search(site: Path) -> None:
     """Bytes transferred in headless Chromium before the first results of six queries."""
     from kb.bench import bench_search as run

@@ -8,19 +8,22 @@ from pathlib import Path
 import click
 
 from kb import settings
-from kb.cli import Context, archive_option, cli, db_option, pass_ctx
+from kb.cli import (
+    Context,
+    archive_option,
+    cli,
+    db_option,
+    pass_ctx,
+    site_dir_option,
+    site_out_option,
+    watchlist_option,
+)
 from kb.console import summary
 from kb.errors import UsageError
 
 
 @cli.command()
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="Where the built site goes.",
-)
+@site_out_option
 @db_option
 @pass_ctx
 def build(obj: Context, out: Path) -> None:
@@ -70,19 +73,8 @@ def digest(
 
 
 @cli.command()
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="Where the built site goes.",
-)
-@click.option(
-    "--watchlist",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
-)
+@site_out_option
+@watchlist_option
 @db_option
 @archive_option
 @pass_ctx
@@ -118,12 +110,7 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--site",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("site"),
-    show_default=True,
-)
+@site_dir_option
 @click.option("--port", default=8000, show_default=True)
 def serve(site: Path, port: int) -> None:
     """Serve the built site on http://127.0.0.1:PORT (gzip, like a static host) until Ctrl-C."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import html as htmllib
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,29 +109,34 @@ def test_pages_from_real_records(small_site):
         assert "fonts.googleapis" not in text and "cdn.jsdelivr" not in text, html
 
 
-@pytest.mark.slow
-def test_hostile_site_runs_no_script_in_chromium(small_site):
+@contextmanager
+def site_in_chromium(out: Path) -> Iterator[tuple[Any, str]]:
+    """The built site served on loopback, and a headless Chromium to open it: (browser, base URL)."""
     from kb.browser import chromium
     from kb.serve import start_server
 
-    _, out, _, _ = small_site
     server = start_server(out)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    dialogs: list[str] = []
     try:
         with chromium() as browser:
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"{base}/filings/COLC-2023-0006-0004/", wait_until="networkidle")
-            page.mouse.move(200, 300)
-            assert page.title() != "pwned"
-            assert "document.title" in page.inner_text(".kb-fulltext")
-            assert (
-                page.locator(".kb-fulltext script, .kb-fulltext img, .kb-fulltext iframe").count()
-                == 0
-            )
+            yield browser, f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+@pytest.mark.slow
+def test_hostile_site_runs_no_script_in_chromium(small_site):
+    _, out, _, _ = small_site
+    dialogs: list[str] = []
+    with site_in_chromium(out) as (browser, base):
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}/filings/COLC-2023-0006-0004/", wait_until="networkidle")
+        page.mouse.move(200, 300)
+        assert page.title() != "pwned"
+        assert "document.title" in page.inner_text(".kb-fulltext")
+        assert (
+            page.locator(".kb-fulltext script, .kb-fulltext img, .kb-fulltext iframe").count() == 0
+        )
     assert dialogs == []
 
 
@@ -158,41 +166,31 @@ def settled_count(page, previous: int | None, timeout: float = 30.0) -> int:
 @pytest.mark.slow
 def test_full_site_in_chromium(tagged_db_path, tmp_path):
     """The whole recorded corpus: build, search, apply a facet, open a filing and an organisation."""
-    from kb.browser import chromium
-    from kb.serve import start_server
-
-    db = open_db(tmp_path / "kb.db")
-    db.conn.close()
     shutil.copy(tagged_db_path, tmp_path / "kb.db")
     db = open_db(tmp_path / "kb.db")
     out = tmp_path / "site"
     build_site(db, out, tmp_path / "work")
-    server = start_server(out)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     errors: list[str] = []
-    try:
-        with chromium() as browser:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/search/", wait_until="networkidle")
-            page.fill("#kb-search input", "opt-out")
-            page.wait_for_selector(".pagefind-ui__result")
-            everything = settled_count(page, None)
-            page.click("text=Category")
-            page.click("label:has-text('Trade association')")
-            narrowed = settled_count(page, everything)
-            assert 0 < narrowed < everything
-            page.click(".pagefind-ui__result-link >> nth=0")
-            page.wait_for_load_state("networkidle")
-            assert "/filings/" in page.url
-            assert "Trade association" in page.inner_text("article")
-            page.goto(f"{base}/organizations/universal-music-group/", wait_until="networkidle")
-            text = page.inner_text("article")
-            assert "Training is fair use" in text and "COLC-2023-0006-10331" in text
-            page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
-            assert page.locator(".kb-fulltext mark").count() >= 3
-            assert page.locator("#page-25").count() == 1
-    finally:
-        server.shutdown()
+    with site_in_chromium(out) as (browser, base):
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/search/", wait_until="networkidle")
+        page.fill("#kb-search input", "opt-out")
+        page.wait_for_selector(".pagefind-ui__result")
+        everything = settled_count(page, None)
+        page.click("text=Category")
+        page.click("label:has-text('Trade association')")
+        narrowed = settled_count(page, everything)
+        assert 0 < narrowed < everything
+        page.click(".pagefind-ui__result-link >> nth=0")
+        page.wait_for_load_state("networkidle")
+        assert "/filings/" in page.url
+        assert "Trade association" in page.inner_text("article")
+        page.goto(f"{base}/organizations/universal-music-group/", wait_until="networkidle")
+        text = page.inner_text("article")
+        assert "Training is fair use" in text and "COLC-2023-0006-10331" in text
+        page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
+        assert page.locator(".kb-fulltext mark").count() >= 3
+        assert page.locator("#page-25").count() == 1
     assert errors == []

@@ -269,3 +269,20 @@ def render_docket(
         ),
     ]
     return page_head(title) + block("\n".join(parts)) + "\n"
+
+
+def render_campaign_index(campaigns: list[Row], docs: dict[str, Row]) -> str:
+    rows = [
+        [
+            link(f"{c['id']}/", c["id"]),
+            c["size"],
+            filing_label(docs.get(c["template_document_id"], {"id": c["template_document_id"]})),
+        ]
+        for c in campaigns
+    ]
+    """Every campaign, largest first, with who filed its template."""
+    return (
+        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
+        + block(table(["Campaign", "Signatories", "Template filed by"], rows))
+        + "\n"
+    )

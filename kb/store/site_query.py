@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.store.query import export_bills, family_documents
-
 Row = dict[str, Any]
 DOC_FIELDS = (
     "id, source, kind, docket_id, title, submitter, org_name, org_ids, org_category, "
@@ -119,10 +117,6 @@ def reply_documents(db: Database) -> set[str]:
     }
 
 
-def bills(db: Database) -> list[Row]:
-    return list(export_bills(db))
-
-
 def families(db: Database) -> list[Row]:
     out = []
     for r in db.query("select id, name, bill_ids from families order by name"):
@@ -130,10 +124,6 @@ def families(db: Database) -> list[Row]:
         row["bill_ids"] = json.loads(row["bill_ids"] or "[]")
         out.append(row)
     return out
-
-
-def filings_mentioning(db: Database, family: str) -> list[Row]:
-    return family_documents(db, family)
 
 
 def bill_filings(db: Database, bill: str) -> list[Row]:

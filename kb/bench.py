@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from kb.errors import UsageError
 from kb.importer import import_paths
 from kb.store import open_db
 
@@ -49,24 +50,34 @@ def bench_tag(paths: list[Path]) -> str:
     )
 
 
-def bench_search(site: Path) -> str:
-    """Bytes transferred in headless Chromium before the first results of each query."""
-    from kb.browser import QUERIES, chromium, measure_search
+def bench_search(site: Path, queries: list[str] | None = None) -> tuple[str, int]:
+    """Bytes transferred in headless Chromium before the first results of each query;
+    returns the report and the number of queries that failed (no answer, console errors)."""
+    from kb.browser import QUERIES, SearchFailed, chromium, measure_search
     from kb.serve import start_server
 
+    if not (site / "search" / "idx" / "manifest.json").is_file():
+        raise UsageError("no search index here: run kb build first", item=str(site))
     server = start_server(site)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    lines = []
+    lines, failed = [], 0
     try:
         with chromium() as browser:
-            for query in QUERIES:
-                cost = measure_search(browser, server, base, query)
+            for query in queries or QUERIES:
+                try:
+                    cost = measure_search(browser, server, base, query)
+                except SearchFailed as exc:
+                    failed += 1
+                    lines.append(f"{query!r:40} FAILED: {exc}")
+                    continue
+                failed += bool(cost.console_errors)
                 lines.append(
                     f"{query!r:40} {cost.total / 1024:7.1f} KB in all "
                     f"({cost.page_bytes / 1024:.1f} KB search page and UI, "
-                    f"{cost.query_bytes / 1024:.1f} KB for the query), {cost.results} results shown, "
+                    f"{cost.query_bytes / 1024:.1f} KB for the query, {cost.requests} requests), "
+                    f"{cost.results} of {cost.matches} results shown, "
                     f"{len(cost.console_errors)} console errors"
                 )
     finally:
         server.shutdown()
-    return "\n".join(lines)
+    return "\n".join(lines), failed

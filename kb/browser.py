@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from kb.errors import UsageError
+from kb.errors import KbError, UsageError
 
 #: Flags for a sandboxed, offline machine (no background calls to the outside world).
 CHROMIUM_ARGS = [
@@ -55,12 +55,17 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+class SearchFailed(KbError):
+    """The search page gave no answer in time, or said it failed."""
+
+
 @dataclass
 class SearchCost:
     query: str
-    results: int
-    page_bytes: int  # the search page and the search UI
-    query_bytes: int  # index chunks, filters and fragments for the first results
+    results: int  # shown
+    matches: int  # found
+    page_bytes: int  # the search page, its theme and script, the manifest and facets
+    query_bytes: int  # shards, postings, result metadata and passages for the first results
     requests: int
     console_errors: list[str]
 
@@ -82,22 +87,44 @@ def wait_quiet(server: Any, seconds: float = 0.8, limit: float = 20.0) -> None:
 
 
 def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCost:
-    """A fresh context (empty cache) opens the search page, types ``query``, waits for results.
+    """A fresh context (empty cache) opens the search page, types ``query``, waits for the
+    results and their passages. Bytes are counted where they leave: the loopback server."""
+    from playwright.sync_api import Error as PlaywrightError
 
-    Bytes are counted where they leave: the loopback server (Pagefind fetches from a
-    web worker, which a page's own network log does not see)."""
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     server.bytes_sent = server.requests = 0
     page.goto(f"{base}/search/", wait_until="networkidle")
     wait_quiet(server)
     before, _n_before = server.bytes_sent, server.requests
-    page.fill("#kb-search input", query)
-    page.wait_for_selector(".pagefind-ui__result", timeout=30_000)
+    page.fill("#kb-search input[name=q]", query)
+    try:
+        page.wait_for_function(
+            "q => { const s = document.querySelector('#kb-status').dataset;"
+            " return s.query === q && s.state !== 'busy'; }",
+            arg=query.strip(),
+            timeout=30_000,
+        )
+    except PlaywrightError as exc:
+        context.close()
+        raise SearchFailed("no answer within 30 s", item=query) from exc
     wait_quiet(server)
-    results = page.locator(".pagefind-ui__result").count()
-    cost = SearchCost(query, results, before, server.bytes_sent - before, server.requests, errors)
+    status = page.locator("#kb-status")
+    if status.get_attribute("data-state") == "error":
+        message = status.inner_text()
+        context.close()
+        raise SearchFailed(message, item=query)
+    cost = SearchCost(
+        query,
+        page.locator(".kb-result").count(),
+        int(status.get_attribute("data-count") or 0),
+        before,
+        server.bytes_sent - before,
+        server.requests,
+        errors,
+    )
     context.close()
     return cost

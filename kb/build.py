@@ -1,4 +1,4 @@
-"""``kb build``: render pages from the database, build them with MkDocs, index them with Pagefind.
+"""``kb build``: render pages from the database, build them with MkDocs, write the search index.
 
 The content layer (kb.render) writes plain Markdown; only :func:`run_mkdocs` knows
 which static-site generator turns it into HTML, so moving to Material's successor
@@ -39,6 +39,7 @@ from kb.render.positions import (
     render_organization,
     render_organization_index,
 )
+from kb.search_index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT
 from kb.store import site_query as q
 from kb.store.query import bill_text_pairs, export_bills, family_documents
@@ -48,7 +49,7 @@ Row = dict[str, Any]
 
 
 class BuildError(KbError):
-    """A build step (MkDocs or Pagefind) failed."""
+    """A build step (MkDocs) failed."""
 
 
 @dataclass
@@ -57,12 +58,14 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     site_bytes: int = 0
     files: int = 0
+    search: IndexReport | None = None
 
     def summary(self) -> str:
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
+        index = f"; search index: {self.search.summary()}" if self.search else ""
         return (
             f"{self.pages} pages rendered, {self.files} files, "
-            f"{self.site_bytes / 1e6:.1f} MB site ({steps})"
+            f"{self.site_bytes / 1e6:.1f} MB site ({steps}){index}"
         )
 
 
@@ -334,10 +337,6 @@ def copy_feeds(digest_dir: Path | None, out: Path) -> None:
             shutil.copy(digest_dir / name, out / name)
 
 
-def run_pagefind(out: Path) -> None:
-    run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"], "pagefind")
-
-
 def run(cmd: list[str], name: str) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -356,7 +355,7 @@ def build_site(
     steps = [
         ("render", lambda: setattr(report, "pages", render_site(db, source, digest_dir))),
         ("mkdocs", lambda: run_mkdocs(source, out, work)),
-        ("pagefind", lambda: run_pagefind(out)),
+        ("search index", lambda: setattr(report, "search", write_search_index(db, out))),
         ("feeds", lambda: copy_feeds(digest_dir, out)),
     ]
     for name, step in steps:

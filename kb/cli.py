@@ -353,11 +353,16 @@ def bench_tag(paths: tuple[Path, ...]) -> None:
 
 @bench.command("search")
 @site_dir_option
-def bench_search(site: Path) -> None:
-    """Bytes transferred in headless Chromium before the first results of six queries."""
+@click.argument("queries", nargs=-1)
+def bench_search(site: Path, queries: tuple[str, ...]) -> None:
+    """Bytes transferred in headless Chromium before the first results of QUERIES (by
+    default the six of the site's acceptance test)."""
     from kb.bench import bench_search as run
 
-    click.echo(run(site))
+    report, failed = run(site, list(queries) or None)
+    click.echo(report)
+    if failed:
+        raise KbError(f"{failed} queries failed")
     summary("kb bench search: done")
 
 

@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-#: Types a static host compresses on the fly (Pagefind's own files are gzipped already).
+#: Types a static host compresses on the fly.
 COMPRESSIBLE = (
     "text/",
     "application/javascript",
@@ -32,11 +32,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         **SimpleHTTPRequestHandler.extensions_map,
         ".js": "application/javascript",
         ".wasm": "application/wasm",
-        ".pagefind": "application/wasm",
-        ".pf_meta": "application/octet-stream",
-        ".pf_index": "application/octet-stream",
-        ".pf_fragment": "application/octet-stream",
-        ".pf_filter": "application/octet-stream",
+        ".bin": "application/octet-stream",
     }
 
     def log_message(self, format: str, *args: object) -> None:

@@ -72,7 +72,9 @@ def test_markup_helpers():
 def test_small_site_builds_strict_with_search_index(small_site):
     _, out, _, build = small_site
     assert (out / "index.html").is_file()
-    assert (out / "pagefind" / "pagefind.js").is_file()
+    manifest = json.loads((out / "search" / "idx" / "manifest.json").read_text())
+    assert manifest["units"] == build.search.units > 12
+    assert (out / "search" / "index.html").is_file()
     assert (out / "data" / "positions.jsonl").is_file()
     assert (out / "data" / "kb.db").stat().st_size > 0
     assert build.pages > 20
@@ -123,6 +125,22 @@ def site_in_chromium(out: Path) -> Iterator[tuple[Any, str]]:
         server.shutdown()
 
 
+def search(page: Any, base: str, query: str) -> int:
+    """Open the search page, type ``query`` and return the result count once it shows."""
+    page.goto(f"{base}/search/", wait_until="networkidle")
+    page.fill("#kb-search input[name=q]", query)
+    return finished(page)
+
+
+def finished(page: Any) -> int:
+    """The result count of the search that has just run (the status says when it is done)."""
+    page.wait_for_function(
+        "document.querySelector('#kb-status').dataset.state === 'done'", timeout=30_000
+    )
+    page.wait_for_load_state("networkidle")
+    return int(page.get_attribute("#kb-status", "data-count") or -1)
+
+
 @pytest.mark.slow
 def test_hostile_site_runs_no_script_in_chromium(small_site):
     _, out, _, _ = small_site
@@ -137,30 +155,15 @@ def test_hostile_site_runs_no_script_in_chromium(small_site):
         assert (
             page.locator(".kb-fulltext script, .kb-fulltext img, .kb-fulltext iframe").count() == 0
         )
+        # The search results show the hostile heading and passage as text too.
+        assert search(page, base, "pwned onerror") >= 1
+        result = page.locator(".kb-result:has(a[href$='/filings/COLC-2023-0006-0004/'])")
+        assert "Evil & Co" in result.inner_text()
+        assert "document.title" in result.locator(".kb-result-snippet").inner_text()
+        assert page.locator(".kb-result").locator("script, img, iframe, b").count() == 0
+        page.mouse.move(300, 400)
+        assert page.title() != "pwned"
     assert dialogs == []
-
-
-def settled_count(page, previous: int | None, timeout: float = 30.0) -> int:
-    """The result count Pagefind shows, once it differs from ``previous`` and holds still
-    (its message passes through "Searching…" while a search runs)."""
-    import re
-    import time
-
-    deadline, seen, steady = time.monotonic() + timeout, None, 0
-    while time.monotonic() < deadline:
-        text = (
-            page.inner_text(".pagefind-ui__message")
-            if page.locator(".pagefind-ui__message").count()
-            else ""
-        )
-        m = re.match(r"^([0-9,]+) results?", text)
-        n = int(m[1].replace(",", "")) if m else None
-        steady = steady + 1 if n is not None and n == seen and n != previous else 0
-        if steady >= 3:
-            return n
-        seen = n
-        time.sleep(0.2)
-    raise AssertionError(f"no settled result count (last message {text!r})")
 
 
 @pytest.mark.slow
@@ -175,15 +178,16 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{base}/search/", wait_until="networkidle")
-        page.fill("#kb-search input", "opt-out")
-        page.wait_for_selector(".pagefind-ui__result")
-        everything = settled_count(page, None)
-        page.click("text=Category")
+        everything = search(page, base, "opt-out")
+        assert everything > 100 and page.locator(".kb-result").count() == 10
+        assert "opt-out" in page.inner_text(".kb-result mark >> nth=0").lower()
         page.click("label:has-text('Trade association')")
-        narrowed = settled_count(page, everything)
+        narrowed = finished(page)
         assert 0 < narrowed < everything
-        page.click(".pagefind-ui__result-link >> nth=0")
+        assert "f=Category%3ATrade+association" in page.url  # the facet is in the URL
+        page.select_option("#kb-search select[name=sort]", "desc")
+        assert finished(page) == narrowed
+        page.click(".kb-result-link >> nth=0")
         page.wait_for_load_state("networkidle")
         assert "/filings/" in page.url
         assert "Trade association" in page.inner_text("article")

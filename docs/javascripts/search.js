@@ -1,33 +1,448 @@
-// Pagefind's UI with facets and date ordering; the query and order live in the URL
-// (?q=…&sort=desc) so a search can be bookmarked and shared.
+// The site's search: reads the static index that kb/search_index.py writes under
+// search/idx/ (its docstring describes the files). Per query word it fetches one small
+// shard (and, for a common word, that word's postings file), then the metadata and one
+// passage of each result it shows. Everything from the index is put on the page as text
+// (textContent), never as HTML. The query, order and facets live in the URL.
 (function () {
-  var params = new URLSearchParams(window.location.search);
-  var sort = params.get("sort");
-  var select = document.getElementById("kb-sort");
-  if (sort === "asc" || sort === "desc") {
-    select.value = sort;
+  "use strict";
+  var IDX = "idx/";
+  var PAGE = 10;
+  var BITS = { supports: 1, opposes: 2, mixed: 4 };
+  var form = document.getElementById("kb-search");
+  var input = form.querySelector("input[name=q]");
+  var sortSelect = form.querySelector("select[name=sort]");
+  var facetsBox = document.getElementById("kb-facets");
+  var statusBox = document.getElementById("kb-status");
+  var list = document.getElementById("kb-results");
+  var more = document.getElementById("kb-more");
+  var cache = new Map();
+  var shards = new Map();
+  var manifest = null;
+  var columns = null;
+  var selected = {}; // facet name → Set of values
+  var openFacets = new Set(["Kind", "Category"]);
+  var generation = 0;
+  var current = null;
+
+  function fetchOnce(path, type) {
+    if (!cache.has(path)) {
+      var p = fetch(IDX + path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+        if (type === "json") return r.json();
+        // Binary files are stored gzipped, whatever the host does.
+        return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      });
+      p.catch(function () { cache.delete(path); });
+      cache.set(path, p);
+    }
+    return cache.get(path);
   }
-  var options = {
-    element: "#kb-search",
-    showSubResults: false,
-    showImages: false,
-    pageSize: 5,
-    excerptLength: 30,
-    resetStyles: false,
+
+  function start() {
+    return Promise.all([fetchOnce("manifest.json", "json"), fetchOnce("facets.bin", "bin")]).then(
+      function (got) {
+        manifest = got[0];
+        var all = new Uint8Array(got[1]);
+        columns = manifest.facets.map(function (f, i) {
+          return all.subarray(i * manifest.units, (i + 1) * manifest.units);
+        });
+      }
+    );
+  }
+
+  // Folding and word splitting as kb.search_index.words does for a query.
+  function fold(s) {
+    return s.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+  }
+  function queryWords(q) {
+    var out = [];
+    (fold(q).match(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu) || []).forEach(function (w) {
+      var word = w.split("-").join("");
+      if ((word.length > 1 || /^\p{N}$/u.test(word)) && out.indexOf(word) < 0) out.push(word);
+    });
+    return out;
+  }
+
+  function fnv1a(s) {
+    var h = 0x811c9dc5;
+    new TextEncoder().encode(s).forEach(function (b) {
+      h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    });
+    return h;
+  }
+
+  function Reader(buf, pos) {
+    this.b = buf;
+    this.i = pos || 0;
+  }
+  Reader.prototype.varint = function () {
+    var n = 0, shift = 0, byte;
+    do {
+      byte = this.b[this.i++];
+      n += (byte & 0x7f) * Math.pow(2, shift);
+      shift += 7;
+    } while (byte >= 0x80);
+    return n;
   };
-  if (select.value) {
-    options.sort = { date: select.value };
+  Reader.prototype.string = function () {
+    var len = this.varint();
+    var s = new TextDecoder().decode(this.b.subarray(this.i, this.i + len));
+    this.i += len;
+    return s;
+  };
+  Reader.prototype.block = function () {
+    var n = this.varint(), ids = new Uint32Array(n), pas = new Uint32Array(n), last = 0, k;
+    for (k = 0; k < n; k++) ids[k] = last += this.varint();
+    var imp = this.b.subarray(this.i, this.i + n);
+    this.i += n;
+    for (k = 0; k < n; k++) pas[k] = this.varint();
+    return { ids: ids, imp: imp, pas: pas };
+  };
+
+  function shard(h) {
+    if (!shards.has(h)) {
+      shards.set(
+        h,
+        fetchOnce("t/" + h + ".bin", "bin").then(function (buf) {
+          var r = new Reader(new Uint8Array(buf)), terms = new Map();
+          while (r.i < r.b.length) {
+            var term = r.string(), stem = r.string(), kind = r.varint();
+            terms.set(term, kind === 1 ? { stem: stem, file: r.varint() } : { stem: stem, postings: r.block() });
+          }
+          return terms;
+        })
+      );
+    }
+    return shards.get(h);
   }
-  var ui = new PagefindUI(options);
-  var q = params.get("q");
-  if (q) {
-    ui.triggerSearch(q);
+
+  function lookup(word) {
+    return shard(fnv1a(word) % manifest.shards).then(function (terms) {
+      var entry = terms.get(word);
+      if (!entry) return null;
+      if (entry.postings) return { word: word, stem: entry.stem, postings: entry.postings };
+      return fetchOnce("p/" + entry.file + ".bin", "bin").then(function (buf) {
+        return { word: word, stem: entry.stem, postings: new Reader(new Uint8Array(buf)).block() };
+      });
+    });
   }
-  select.addEventListener("change", function () {
-    var input = document.querySelector("#kb-search input");
-    var next = new URLSearchParams();
-    if (input && input.value) next.set("q", input.value);
-    if (select.value) next.set("sort", select.value);
-    window.location.search = next.toString();
+
+  function passes(id, skip) {
+    for (var k = 0; k < manifest.facets.length; k++) {
+      var f = manifest.facets[k], chosen = selected[f.name];
+      if (k === skip || !chosen || !chosen.size) continue;
+      var v = columns[k][id], ok = false;
+      chosen.forEach(function (value) {
+        if (f.bits ? v & BITS[value] : f.values[v - 1] === value) ok = true;
+      });
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  // Units holding every word (or all units when there are none), with summed impacts.
+  function evaluate(found) {
+    var n = manifest.units, hits = [], scores = null;
+    if (!found.length) {
+      for (var id = 0; id < n; id++) hits.push(id);
+      return { hits: hits, scores: null };
+    }
+    scores = new Float32Array(n);
+    var count = new Uint8Array(n);
+    found.forEach(function (t) {
+      var p = t.postings;
+      for (var k = 0; k < p.ids.length; k++) {
+        scores[p.ids[k]] += p.imp[k];
+        count[p.ids[k]]++;
+      }
+    });
+    var rarest = found.reduce(function (a, b) {
+      return a.postings.ids.length <= b.postings.ids.length ? a : b;
+    });
+    rarest.postings.ids.forEach(function (id) {
+      if (count[id] === found.length) hits.push(id);
+    });
+    return { hits: hits, scores: scores };
+  }
+
+  function order(hits, scores, sort) {
+    var dated = manifest.dated;
+    if (sort === "desc" || sort === "asc") {
+      var withDate = hits.filter(function (id) { return id < dated; });
+      var without = hits.filter(function (id) { return id >= dated; });
+      if (sort === "desc") withDate.reverse();
+      return withDate.concat(without);
+    }
+    if (!scores) return hits.slice().reverse();
+    return hits.slice().sort(function (a, b) { return scores[b] - scores[a] || b - a; });
+  }
+
+  function counts(hits) {
+    return manifest.facets.map(function (f, k) {
+      var c = new Map();
+      hits.forEach(function (id) {
+        if (!passes(id, k)) return;
+        var v = columns[k][id];
+        if (f.bits) {
+          f.values.forEach(function (value) {
+            if (v & BITS[value]) c.set(value, (c.get(value) || 0) + 1);
+          });
+        } else if (v) {
+          c.set(f.values[v - 1], (c.get(f.values[v - 1]) || 0) + 1);
+        }
+      });
+      return c;
+    });
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function renderFacets(tally) {
+    facetsBox.textContent = "";
+    var stanceHead = false;
+    manifest.facets.forEach(function (f, k) {
+      var chosen = selected[f.name] || new Set();
+      var values = f.values.filter(function (v) { return tally[k].get(v) || chosen.has(v); });
+      if (!values.length) return;
+      if (f.issue && !stanceHead) {
+        facetsBox.appendChild(el("p", "kb-facet-head", "Stance on an issue"));
+        stanceHead = true;
+      }
+      var box = el("details", "kb-facet");
+      box.open = openFacets.has(f.name) || chosen.size > 0;
+      box.addEventListener("toggle", function () {
+        if (box.open) openFacets.add(f.name); else openFacets.delete(f.name);
+      });
+      box.appendChild(el("summary", null, f.name));
+      values.forEach(function (v) {
+        var label = el("label", "kb-facet-value");
+        var check = document.createElement("input");
+        check.type = "checkbox";
+        check.checked = chosen.has(v);
+        check.addEventListener("change", function () {
+          var set = selected[f.name] || (selected[f.name] = new Set());
+          if (check.checked) set.add(v); else set.delete(v);
+          run();
+        });
+        label.appendChild(check);
+        label.appendChild(document.createTextNode(" " + v + " "));
+        label.appendChild(el("span", "kb-facet-count", String(tally[k].get(v) || 0)));
+        box.appendChild(label);
+      });
+      facetsBox.appendChild(box);
+    });
+  }
+
+  function stanceChips(id) {
+    var span = el("span", "kb-result-stances");
+    manifest.facets.forEach(function (f, k) {
+      if (!f.bits || !columns[k][id]) return;
+      f.values.forEach(function (value) {
+        if (columns[k][id] & BITS[value]) {
+          span.appendChild(el("span", "stance stance-" + value, f.name + ": " + value));
+          span.appendChild(document.createTextNode(" "));
+        }
+      });
+    });
+    return span;
+  }
+
+  function facetValue(name, id) {
+    for (var k = 0; k < manifest.facets.length; k++) {
+      if (manifest.facets[k].name === name) {
+        var v = columns[k][id];
+        return v ? manifest.facets[k].values[v - 1] : "";
+      }
+    }
+    return "";
+  }
+
+  // The passage a result's words first occur in, with those words marked.
+  function snippet(target, id, nPassages, found) {
+    if (!nPassages) return Promise.resolve();
+    var votes = new Map(), best = 0;
+    found.forEach(function (t) {
+      var ids = t.postings.ids, lo = 0, hi = ids.length - 1;
+      while (lo <= hi) {
+        var mid = (lo + hi) >> 1;
+        if (ids[mid] < id) lo = mid + 1; else if (ids[mid] > id) hi = mid - 1; else {
+          var p = t.postings.pas[mid];
+          votes.set(p, (votes.get(p) || 0) + 1);
+          break;
+        }
+      }
+    });
+    votes.forEach(function (n, p) {
+      if (n > (votes.get(best) || 0) || (n === votes.get(best) && p < best)) best = p;
+    });
+    best = Math.min(best, nPassages - 1);
+    var group = manifest.group;
+    return fetchOnce("x/" + id + "-" + Math.floor(best / group) + ".json", "json").then(
+      function (texts) {
+        mark(target, texts[best % group] || "", found);
+      }
+    );
+  }
+
+  // About SNIPPET characters of ``text`` around its first query word, those words marked.
+  var SNIPPET = 240;
+  function mark(target, text, found) {
+    var prefixes = found.map(function (t) { return t.stem; }).concat(found.map(function (t) { return t.word; }));
+    var re = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, m, spans = [];
+    while ((m = re.exec(text))) {
+      var w = fold(m[0]), parts = w.split("-").concat([w.split("-").join("")]);
+      if (parts.some(function (part) { return prefixes.some(function (p) { return part.indexOf(p) === 0; }); })) {
+        spans.push([m.index, m.index + m[0].length]);
+      }
+    }
+    var from = 0, to = text.length;
+    if (text.length > SNIPPET) {
+      var first = spans.length ? spans[0][0] : 0;
+      from = Math.max(0, text.lastIndexOf(" ", Math.max(0, first - SNIPPET / 3)));
+      to = Math.min(text.length, from + SNIPPET);
+      var space = text.indexOf(" ", to);
+      to = space < 0 ? text.length : space;
+    }
+    var last = from;
+    if (from > 0) target.appendChild(document.createTextNode("… "));
+    spans.forEach(function (sp) {
+      if (sp[0] < from || sp[1] > to) return;
+      target.appendChild(document.createTextNode(text.slice(last, sp[0])));
+      target.appendChild(el("mark", null, text.slice(sp[0], sp[1])));
+      last = sp[1];
+    });
+    target.appendChild(document.createTextNode(text.slice(last, to).trim() === "" ? "" : text.slice(last, to)));
+    if (to < text.length) target.appendChild(document.createTextNode(" …"));
+  }
+
+  function showPage(state) {
+    var ids = state.ordered.slice(state.shown, state.shown + PAGE);
+    state.shown += ids.length;
+    var block = manifest.doc_block;
+    var blocks = Array.from(new Set(ids.map(function (id) { return Math.floor(id / block); })));
+    return Promise.all(blocks.map(function (b) { return fetchOnce("d/" + b + ".json", "json"); })).then(
+      function (got) {
+        if (state.generation !== generation) return;
+        var meta = new Map();
+        blocks.forEach(function (b, i) { meta.set(b, got[i]); });
+        var pending = ids.map(function (id) {
+          var d = meta.get(Math.floor(id / block))[id % block];
+          var li = el("li", "kb-result");
+          var a = el("a", "kb-result-link", d[1]);
+          a.href = "../" + d[0];
+          li.appendChild(a);
+          var facts = [facetValue("Kind", id), facetValue("Category", id), d[2], d[3]].filter(Boolean);
+          if (facetValue("Form letter", id) === "form letter") facts.push("form letter");
+          li.appendChild(el("div", "kb-result-meta", facts.join(" · ")));
+          li.appendChild(stanceChips(id));
+          var p = el("p", "kb-result-snippet");
+          li.appendChild(p);
+          list.appendChild(li);
+          return snippet(p, id, d[4], state.found);
+        });
+        more.hidden = state.shown >= state.ordered.length;
+        return Promise.all(pending);
+      }
+    );
+  }
+
+  // The status line says, for scripts and tests, which query it answers and whether
+  // that search is still running (data-query, data-state, data-count).
+  function setStatus(text, state, count) {
+    statusBox.textContent = text;
+    statusBox.dataset.query = input.value.trim();
+    statusBox.dataset.state = state;
+    if (count === undefined) delete statusBox.dataset.count; else statusBox.dataset.count = String(count);
+  }
+
+  function remember(q, sort) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (sort) params.set("sort", sort);
+    Object.keys(selected).forEach(function (name) {
+      selected[name].forEach(function (v) { params.append("f", name + ":" + v); });
+    });
+    var qs = params.toString();
+    history.replaceState(null, "", qs ? "?" + qs : window.location.pathname);
+  }
+
+  function run() {
+    var q = input.value.trim(), sort = sortSelect.value, mine = ++generation;
+    var chosen = Object.keys(selected).some(function (k) { return selected[k].size; });
+    remember(q, sort);
+    var words = queryWords(q);
+    if (!words.length && !chosen) {
+      list.textContent = "";
+      more.hidden = true;
+      // With no words the facets browse everything.
+      if (manifest) renderFacets(counts(evaluate([]).hits));
+      setStatus(
+        q ? "“" + q + "” has no word to search for (single letters are not indexed)." : "Type words to search, or pick a facet to browse.",
+        "idle"
+      );
+      return Promise.resolve();
+    }
+    setStatus("Searching…", "busy");
+    return start()
+      .then(function () { return Promise.all(words.map(lookup)); })
+      .then(function (found) {
+        if (mine !== generation) return;
+        var missing = words.filter(function (w, i) { return !found[i]; });
+        found = found.filter(Boolean);
+        var result = missing.length ? { hits: [], scores: null } : evaluate(found);
+        var hits = result.hits.filter(function (id) { return passes(id, -1); });
+        renderFacets(counts(result.hits));
+        list.textContent = "";
+        var state = { generation: mine, found: found, shown: 0, ordered: order(hits, result.scores, sort) };
+        current = state;
+        var what = q ? " for “" + q + "”" : "";
+        if (missing.length) {
+          setStatus("No filing, bill or organisation contains “" + missing.join("”, “") + "”.", "done", 0);
+          more.hidden = true;
+          return;
+        }
+        setStatus(hits.length.toLocaleString("en") + (hits.length === 1 ? " result" : " results") + what + ".", "busy", hits.length);
+        // "done" once the first results and their passages are on the page.
+        return showPage(state).then(function () {
+          if (mine === generation) statusBox.dataset.state = "done";
+        });
+      })
+      .catch(function (err) {
+        if (mine !== generation) return;
+        setStatus("Search failed: " + err.message + ". Reload the page to try again.", "error");
+      });
+  }
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+  sortSelect.addEventListener("change", run);
+  more.addEventListener("click", function () {
+    if (current) showPage(current);
+  });
+
+  var params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  if (params.get("sort") === "asc" || params.get("sort") === "desc") sortSelect.value = params.get("sort");
+  params.getAll("f").forEach(function (pair) {
+    var cut = pair.indexOf(":");
+    if (cut < 0) return;
+    var name = pair.slice(0, cut);
+    (selected[name] || (selected[name] = new Set())).add(pair.slice(cut + 1));
+  });
+  start().then(run, function (err) {
+    setStatus("The search index did not load: " + err.message + ".", "error");
   });
 })();

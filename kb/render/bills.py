@@ -146,12 +146,7 @@ def render_bill(
         + "</ul>"
     )
     parts += filings_section(filings, voice_positions, prefix="../../")
-    body = (
-        '<div data-pagefind-body><span data-pagefind-filter="Kind:bill"></span>'
-        + "\n".join(parts)
-        + "</div>"
-    )
-    return page_head(title) + block(body) + "\n"
+    return page_head(title) + block("\n".join(parts)) + "\n"
 
 
 def filings_section(

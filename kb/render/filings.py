@@ -26,25 +26,6 @@ def filing_label(doc: Row) -> str:
     )
 
 
-def pagefind_filters(doc: Row, positions: Sequence[Row]) -> str:
-    """Hidden facet markers Pagefind reads: kind, category, docket, year, stance per issue."""
-    facets = [("Kind", doc.get("kind")), ("Category", category_label(doc.get("category")))]
-    if doc.get("docket_id"):
-        facets.append(("Docket", doc["docket_id"]))
-    if doc.get("posted_at"):
-        facets.append(("Year", str(doc["posted_at"])[:4]))
-    for p in positions:
-        facets.append((issue_name(p["issue"]), p["stance"]))
-    spans = [
-        f'<span data-pagefind-filter="{esc(key)}:{esc(value)}"></span>'
-        for key, value in dict.fromkeys(facets)
-        if value
-    ]
-    if doc.get("posted_at"):
-        spans.append(f'<span data-pagefind-sort="date:{esc(str(doc["posted_at"])[:10])}"></span>')
-    return '<div hidden class="kb-facets">' + "".join(spans) + "</div>"
-
-
 def highlighted_text(
     text: str, pages: Sequence[Sequence[int]] | None, marks: list[tuple[int, int, str]]
 ) -> Markup:
@@ -167,15 +148,7 @@ def render_filing(
             )
         )
     parts.append("<h2>Full text</h2>")
-    # Search indexes a filing's own text only (metadata and quotes are on the page, not in
-    # the index), titled by who filed it; the facets ride along.
-    title = f"{label} ({doc['id']})"
-    parts.append(
-        f'<div data-pagefind-body data-pagefind-meta="title:{esc(title)}">'
-        + pagefind_filters(doc, positions)
-        + (str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")
-        + "</div>"
-    )
+    parts.append(str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")
     if provenance:
         parts.append(
             "<h2>Provenance</h2>"

@@ -165,12 +165,7 @@ def render_organization(
             + "".join(f"<li>{link(f'../../bills/{b}/', name)}</li>" for b, name in bills)
             + "</ul>"
         )
-    body = (
-        '<div data-pagefind-body><span data-pagefind-filter="Kind:organisation"></span>'
-        + "\n".join(parts)
-        + "</div>"
-    )
-    return page_head(title) + block(body) + "\n"
+    return page_head(title) + block("\n".join(parts)) + "\n"
 
 
 def render_organization_index(orgs: Sequence[Row]) -> str:

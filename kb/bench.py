@@ -7,6 +7,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from kb.errors import UsageError
 from kb.importer import import_paths
 from kb.store import open_db
@@ -47,6 +49,20 @@ def bench_tag(paths: list[Path]) -> str:
     return (
         f"tag: {wall:.1f} s wall, {report.words / wall:,.0f} words/s, peak RSS {peak_rss_mb():.0f} MB "
         f"(largest worker {children_peak_rss_mb():.0f} MB); {report.summary()}"
+    )
+
+
+def bench_build(db: Database, digest_dir: Path | None) -> str:
+    """Wall time and peak memory of ``kb build`` (MkDocs runs as a child process)."""
+    from kb.build import build_site
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        report = build_site(db, Path(tmp) / "site", Path(tmp) / "work", digest_dir)
+        wall = time.perf_counter() - start
+    return (
+        f"build: {wall:.1f} s wall, peak RSS {peak_rss_mb():.0f} MB "
+        f"(MkDocs {children_peak_rss_mb():.0f} MB); {report.summary()}"
     )
 
 

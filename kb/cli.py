@@ -351,6 +351,17 @@ def bench_tag(paths: tuple[Path, ...]) -> None:
     summary("kb bench tag: done")
 
 
+@bench.command("build")
+@db_option
+@pass_ctx
+def bench_build(obj: Context) -> None:
+    """Build the site of the database (render, mkdocs, search index) into a scratch folder."""
+    from kb.bench import bench_build as run
+
+    click.echo(run(obj.db(), settings.default_digest_dir()))
+    summary("kb bench build: done")
+
+
 @bench.command("search")
 @site_dir_option
 @click.argument("queries", nargs=-1)

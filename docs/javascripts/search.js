@@ -7,6 +7,7 @@
   "use strict";
   var IDX = "idx/";
   var PAGE = 10;
+  var MAX_WORDS = 20; // a longer query searches its first twenty words
   var BITS = { supports: 1, opposes: 2, mixed: 4 };
   var form = document.getElementById("kb-search");
   var input = form.querySelector("input[name=q]");
@@ -60,7 +61,7 @@
       var word = w.split("-").join("");
       if ((word.length > 1 || /^\p{N}$/u.test(word)) && out.indexOf(word) < 0) out.push(word);
     });
-    return out;
+    return out.slice(0, MAX_WORDS);
   }
 
   function fnv1a(s) {

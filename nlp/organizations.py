@@ -69,7 +69,11 @@ _CATEGORY_WORDS = (
     ),
 )
 _LETTERHEAD = re.compile(
-    r"(?:comments?|submission|response|reply comments?|statement) (?:of|from|by|submitted by)\s+(?:the\s+)?"
+    # "Comments of X" heads a line or follows "attached"; elsewhere in running text
+    # ("responses to the public comments of OpenAI") it names someone else.
+    r"(?:^[ \t]*|\battached\s+(?:(?:is|are)\s+)?(?:the|our)\s+)"
+    r"(?i:comments?|submission|response|reply comments?|statement)"
+    r" (?:of|from|by|submitted by)\s+(?:the\s+)?"
     r"(?P<name>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)"
     r"|on behalf of\s+(?:the\s+)?(?P<name2>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)",
     re.M,

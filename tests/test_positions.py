@@ -87,6 +87,27 @@ def test_major_filings(db, doc, holder_id, issue, stance):
     assert [(p["holder_id"], p["stance"]) for p in rows] == [(holder_id, stance)]
 
 
+def test_filer_is_who_signs_not_who_is_answered(db):
+    """A writer's reply "to the public comments of OpenAI" is not OpenAI's filing; a cover
+    note ("Please find attached the submission of the Association of American Publishers")
+    names its filer."""
+    filer = {
+        r["id"]: json.loads(r["org_ids"] or "[]")
+        for r in db.query(
+            "select id, org_ids from documents where id in (?, ?)",
+            ["COLC-2023-0006-10301", "COLC-2023-0006-9070"],
+        )
+    }
+    assert filer == {
+        "COLC-2023-0006-10301": [],
+        "COLC-2023-0006-9070": ["association-of-american-publishers"],
+    }
+    held = {
+        p["holder_id"] for p in export_positions(db) if p["document_id"] == "COLC-2023-0006-10301"
+    }
+    assert "openai" not in held
+
+
 def test_french_press_positions_belong_to_the_organisations_reported(db):
     rows = [p for p in export_positions(db) if p["document_id"] == PRESS]
     by = {(p["holder_id"], p["issue"]): p for p in rows}

@@ -17,9 +17,9 @@ Binary files are gzipped on disk. JSON files are left for the host to compress.
 - ``facets.bin``: one byte per unit for each facet column, column after column. Kinds,
   categories and the other facets are value codes (0 = none); a stance column is a bit
   set (1 supports, 2 opposes, 4 mixed) since a press article can report several holders.
-- ``t/<h>.bin``: entries ``term, stem, kind`` (strings are varint length + UTF-8); kind 0
-  is followed by a posting block, kind 1 by the number of the file ``p/<n>.bin`` that
-  holds it. The shard of a term is FNV-1a (32-bit, UTF-8) modulo the shard count.
+- ``t/<h>.bin``: entries ``term, stem, k, k other forms of the stem, kind`` (strings are
+  varint length + UTF-8, numbers varints); kind 0 is followed by a posting block, kind 1
+  by the number of the file ``p/<n>.bin`` that holds it. The shard of a term is FNV-1a (32-bit, UTF-8) modulo the shard count.
 - posting block: ``n``, ``n`` varint id deltas, ``n`` impact bytes, ``n`` varint passage
   numbers (where the stem first occurs in the unit's text).
 - ``d/<k>.json``: ``[url, heading, date, docket, passages]`` of units ``k·D … k·D+D-1``.
@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import snowballstemmer
 from bs4 import BeautifulSoup
@@ -52,10 +52,11 @@ from kb.store import site_query as q
 from kb.store.query import export_bills
 from nlp.stance import ISSUES
 
-VERSION = 1
+VERSION = 2  # the browser refuses an index of another version
 PASSAGE_CHARS = 400  # a passage is about this long, cut at whitespace
 GROUP = 8  # passages per file
 DOC_BLOCK = 32  # units per metadata file
+MAX_FORMS = 24  # other forms of a stem listed with a term (the snippet marks them)
 OWN_FILE = 160  # a stem in more units than this gets a postings file of its own
 SHARD_BYTES = 4096  # aim for shards about this size (before compression)
 OTHER_FORMS = 0.5  # another form of a query word's stem counts half
@@ -351,6 +352,8 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
     forms: dict[str, list[str]] = defaultdict(list)
     for term, stem in stem_of.items():
         forms[stem].append(term)
+    for group in forms.values():  # the commonest forms first
+        group.sort(key=lambda t: (-len(postings[t]), t))
     avg = sum(lengths) / max(len(lengths), 1)
     total = len(units)
     scored: dict[str, list[tuple[int, float, int]]] = {}
@@ -385,19 +388,25 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
             report.bytes += write_bin(out / "p" / f"{own[term]}.bin", block)
         else:
             blocks[term] = block
-    inline = sum(len(b) + 2 * len(t) + 4 for t, b in blocks.items())
-    shards = max(1, math.ceil(inline / SHARD_BYTES))
-    content = [bytearray() for _ in range(shards)]
+    entries: dict[str, bytearray] = {}
     for term in sorted(postings):
-        buf = content[fnv1a(term) % shards]
+        buf = entries[term] = bytearray()
         string(term, buf)
         string(stem_of[term], buf)
+        others = [f for f in forms[stem_of[term]] if f != term][:MAX_FORMS]
+        varint(len(others), buf)
+        for other in others:
+            string(other, buf)
         if term in own:
             varint(1, buf)
             varint(own[term], buf)
         else:
             varint(0, buf)
             buf += blocks[term]
+    shards = max(1, math.ceil(sum(map(len, entries.values())) / SHARD_BYTES))
+    content = [bytearray() for _ in range(shards)]
+    for term, data in entries.items():
+        content[fnv1a(term) % shards] += data
     for h, buf in enumerate(content):
         report.files += 1
         report.bytes += write_bin(out / "t" / f"{h}.bin", buf)
@@ -455,21 +464,27 @@ class Reader:
         return [(unit, impacts[k], self.varint()) for k, unit in enumerate(ids)]
 
 
-def lookup(index: Path, term: str) -> tuple[str, list[tuple[int, int, int]]] | None:
-    """(stem, [(unit, impact, passage)]) of ``term`` in the index at ``index``, or None."""
+class Entry(NamedTuple):
+    stem: str
+    forms: list[str]  # the other forms of the stem, commonest first
+    postings: list[tuple[int, int, int]]  # (unit, impact, passage)
+
+
+def lookup(index: Path, term: str) -> Entry | None:
+    """The entry of ``term`` in the index at ``index``, or None."""
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     shard = index / "t" / f"{fnv1a(term) % manifest['shards']}.bin"
     r = Reader(gzip.decompress(shard.read_bytes()))
     while r.pos < len(r.data):
-        found, stem, kind = r.string(), r.string(), r.varint()
-        if kind == 1:
+        found, stem = r.string(), r.string()
+        others = [r.string() for _ in range(r.varint())]
+        if r.varint() == 1:
             own = r.varint()
             if found == term:
-                return stem, Reader(
-                    gzip.decompress((index / "p" / f"{own}.bin").read_bytes())
-                ).block()
+                data = gzip.decompress((index / "p" / f"{own}.bin").read_bytes())
+                return Entry(stem, others, Reader(data).block())
             continue
         rows = r.block()
         if found == term:
-            return stem, rows
+            return Entry(stem, others, rows)
     return None

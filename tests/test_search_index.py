@@ -11,6 +11,7 @@ import pytest
 
 from kb.importer import import_paths
 from kb.search_index import (
+    MAX_FORMS,
     STEMMER,
     build_index,
     fnv1a,
@@ -91,11 +92,16 @@ def test_every_term_lists_exactly_the_units_holding_a_form_of_it(indexed):
             vocabulary.add(w)
             holders[STEMMER.stemWord(w)].add(n)
     assert report.terms == len(vocabulary) > 1000
+    siblings: dict[str, set[str]] = defaultdict(set)
+    for w in vocabulary:
+        siblings[STEMMER.stemWord(w)].add(w)
+    assert max(map(len, siblings.values())) <= MAX_FORMS  # no list was cut here
     for term in vocabulary:
         found = lookup(out, term)
         assert found is not None, term
-        stem, rows = found
+        stem, forms, rows = found
         assert stem == STEMMER.stemWord(term)
+        assert {term, *forms} == siblings[stem] and len(forms) == len(set(forms)), term
         assert [n for n, _, _ in rows] == sorted(holders[stem]), term
         for n, impact, p in rows:
             assert 1 <= impact <= 255
@@ -106,14 +112,15 @@ def test_every_term_lists_exactly_the_units_holding_a_form_of_it(indexed):
 def test_ranking_prefers_the_exact_form_and_the_heading(indexed):
     _, units, out, _ = indexed
     fakes, fake = lookup(out, "fakes"), lookup(out, "fake")
-    assert fakes and fake and [r[0] for r in fakes[1]] == [r[0] for r in fake[1]]
-    for (n, as_fakes, _), (_, as_fake, _) in zip(fakes[1], fake[1], strict=True):
+    assert fakes and fake and [r[0] for r in fakes.postings] == [r[0] for r in fake.postings]
+    assert "fake" in fakes.forms and "fakes" in fake.forms
+    for (n, as_fakes, _), (_, as_fake, _) in zip(fakes.postings, fake.postings, strict=True):
         forms = set(words(f"{units[n].heading} {units[n].extra} {units[n].text}"))
         if "fakes" in forms and "fake" not in forms:
             assert as_fakes > as_fake, units[n].key
         if "fake" in forms and "fakes" not in forms:
             assert as_fake > as_fakes, units[n].key
-    ranked = [units[n] for n, _, _ in sorted(fakes[1], key=lambda r: -r[1])]
+    ranked = [units[n] for n, _, _ in sorted(fakes.postings, key=lambda r: -r[1])]
     bills = [u for u in units if u.kind == "bill" and "NO FAKES" in u.heading]
     assert len(bills) >= 4 and all(b in ranked[: len(bills) + 2] for b in bills)
 

@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   var IDX = "idx/";
+  var VERSION = 2; // kb.search_index.VERSION
   var PAGE = 10;
   var MAX_WORDS = 20; // a longer query searches its first twenty words
   var BITS = { supports: 1, opposes: 2, mixed: 4 };
@@ -42,6 +43,9 @@
   function start() {
     return Promise.all([fetchOnce("manifest.json", "json"), fetchOnce("facets.bin", "bin")]).then(
       function (got) {
+        if (got[0].version !== VERSION) {
+          throw new Error("index version " + got[0].version + ", this page reads " + VERSION);
+        }
         manifest = got[0];
         var all = new Uint8Array(got[1]);
         columns = manifest.facets.map(function (f, i) {
@@ -107,8 +111,11 @@
         fetchOnce("t/" + h + ".bin", "bin").then(function (buf) {
           var r = new Reader(new Uint8Array(buf)), terms = new Map();
           while (r.i < r.b.length) {
-            var term = r.string(), stem = r.string(), kind = r.varint();
-            terms.set(term, kind === 1 ? { stem: stem, file: r.varint() } : { stem: stem, postings: r.block() });
+            var term = r.string(), stem = r.string(), forms = [term];
+            for (var k = r.varint(); k > 0; k--) forms.push(r.string());
+            var entry = { stem: stem, forms: forms };
+            if (r.varint() === 1) entry.file = r.varint(); else entry.postings = r.block();
+            terms.set(term, entry);
           }
           return terms;
         })
@@ -121,9 +128,11 @@
     return shard(fnv1a(word) % manifest.shards).then(function (terms) {
       var entry = terms.get(word);
       if (!entry) return null;
-      if (entry.postings) return { word: word, stem: entry.stem, postings: entry.postings };
+      var found = { word: word, stem: entry.stem, forms: entry.forms, postings: entry.postings };
+      if (found.postings) return found;
       return fetchOnce("p/" + entry.file + ".bin", "bin").then(function (buf) {
-        return { word: word, stem: entry.stem, postings: new Reader(new Uint8Array(buf)).block() };
+        found.postings = new Reader(new Uint8Array(buf)).block();
+        return found;
       });
     });
   }
@@ -272,8 +281,9 @@
       while (lo <= hi) {
         var mid = (lo + hi) >> 1;
         if (ids[mid] < id) lo = mid + 1; else if (ids[mid] > id) hi = mid - 1; else {
-          var p = t.postings.pas[mid];
-          votes.set(p, (votes.get(p) || 0) + 1);
+          // A rarer word says more about why the unit matched.
+          var p = t.postings.pas[mid], weight = Math.log(1 + manifest.units / ids.length);
+          votes.set(p, (votes.get(p) || 0) + weight);
           break;
         }
       }
@@ -293,11 +303,12 @@
   // About SNIPPET characters of ``text`` around its first query word, those words marked.
   var SNIPPET = 240;
   function mark(target, text, found) {
-    var prefixes = found.map(function (t) { return t.stem; }).concat(found.map(function (t) { return t.word; }));
+    var forms = new Set();
+    found.forEach(function (t) { t.forms.forEach(function (f) { forms.add(f); }); });
     var re = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, m, spans = [];
     while ((m = re.exec(text))) {
       var w = fold(m[0]), parts = w.split("-").concat([w.split("-").join("")]);
-      if (parts.some(function (part) { return prefixes.some(function (p) { return part.indexOf(p) === 0; }); })) {
+      if (parts.some(function (part) { return forms.has(part); })) {
         spans.push([m.index, m.index + m[0].length]);
       }
     }

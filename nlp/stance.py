@@ -52,6 +52,13 @@ THIRD_PARTY = re.compile(
     r"\bcelles qui\b",
     re.I,
 )
+#: "In resisting the call for transparency, some in the AI community argue that…": when the
+#: sentence's speaker is a third party, it reports their view wherever the cue stands.
+REPORTED_SPEAKER = re.compile(
+    r"\b(?:some|others|many|several|certain)(?: (?:in|of|within) (?:the )?[\w-]+(?: [\w-]+){0,3})? "
+    r"(?:argue|claim|contend|assert|insist|maintain|suggest)\b",
+    re.I,
+)
 _FIRST_PERSON = re.compile(r"\b(?:we|i|our|us|my|nous|je)\b", re.I)
 REBUTTAL = re.compile(
     r"^\s*(?:(?:they|this|that|these|such|those)(?: \w+){0,3} (?:are|is) (?:simply |plainly |just )?"
@@ -171,6 +178,9 @@ def is_reported(text: str, match_start: int) -> bool:
     """The sentence attributes the view to someone else (not "we" or "I")."""
     third = THIRD_PARTY.search(text)
     if third and third.start() < match_start and not _FIRST_PERSON.search(text[: third.start()]):
+        return True
+    speaker = REPORTED_SPEAKER.search(text)
+    if speaker and not _FIRST_PERSON.search(text[: speaker.start()]):
         return True
     for m in REPORTED.finditer(text):
         if m.start() < match_start:

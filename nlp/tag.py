@@ -41,7 +41,7 @@ from nlp.tag_positions import (
     sync_organizations,
 )
 
-NLP_VERSION = "4"
+NLP_VERSION = "5"
 BATCH = 400
 #: The language a source's documents are in unless the text clearly says otherwise.
 EXPECTED_LANGUAGE = {

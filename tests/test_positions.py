@@ -149,6 +149,15 @@ def test_reported_view_is_not_the_filers():
         if h.issue == "training_fair_use"
     ]
     assert hit.reported
+    # UMG's reply (COLC-2023-0006-10331, p. 13) reports, then answers, the developers' view
+    # (the sentence as the tagger sees it, under its heading).
+    sentence = (
+        "TRANSPARENCY AND TRADE SECRETS\nIn resisting the call for transparency, some in the AI community argue that "
+        "disclosing the identity of training data will jeopardize their valuable "
+        "confidential information and trade secrets."
+    )
+    hits = [h for h in classify(sentence, formal=True) if h.issue == "training_transparency"]
+    assert hits and all(h.reported for h in hits)
 
 
 def test_campaigns_on_the_real_comments(db):

@@ -183,7 +183,7 @@
       if (sort === "desc") withDate.reverse();
       return withDate.concat(without);
     }
-    if (!scores) return hits.slice().reverse();
+    if (!scores) return order(hits, null, "desc"); // browsing: newest first
     return hits.slice().sort(function (a, b) { return scores[b] - scores[a] || b - a; });
   }
 

@@ -69,8 +69,8 @@ _CATEGORY_WORDS = (
     ),
 )
 _LETTERHEAD = re.compile(
-    # "Comments of X" heads a line or follows "attached"; elsewhere in running text
-    # ("responses to the public comments of OpenAI") it names someone else.
+    # "Comments of X" heads a line or follows "attached"; elsewhere in running text (a
+    # reply to the comments of some developer) it names someone else.
     r"(?:^[ \t]*|\battached\s+(?:(?:is|are)\s+)?(?:the|our)\s+)"
     r"(?i:comments?|submission|response|reply comments?|statement)"
     r" (?:of|from|by|submitted by)\s+(?:the\s+)?"

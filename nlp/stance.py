@@ -52,8 +52,8 @@ THIRD_PARTY = re.compile(
     r"\bcelles qui\b",
     re.I,
 )
-#: "In resisting the call for transparency, some in the AI community argue that…": when the
-#: sentence's speaker is a third party, it reports their view wherever the cue stands.
+#: "Opposing X, some in the industry argue that…": when the sentence's speaker is a third
+#: party, it reports their view wherever the cue stands.
 REPORTED_SPEAKER = re.compile(
     r"\b(?:some|others|many|several|certain)(?: (?:in|of|within) (?:the )?[\w-]+(?: [\w-]+){0,3})? "
     r"(?:argue|claim|contend|assert|insist|maintain|suggest)\b",

@@ -87,10 +87,27 @@ def test_major_filings(db, doc, holder_id, issue, stance):
     assert [(p["holder_id"], p["stance"]) for p in rows] == [(holder_id, stance)]
 
 
+def test_a_view_reported_by_the_filer_is_not_its_own(db):
+    """UMG's reply (COLC-2023-0006-10331, p. 13) reports the developers' case against
+    transparency, in the words of others, before answering it."""
+    (text,) = [
+        r[0] for r in db.execute("select text from documents where id = 'COLC-2023-0006-10331'")
+    ]
+    start = text.index("TRANSPARENCY AND TRADE SECRETS")
+    sentence = text[start : text.index(".", text.index("some in the AI community", start)) + 1]
+    hits = [h for h in classify(sentence, formal=True) if h.issue == "training_transparency"]
+    assert hits and all(h.reported for h in hits)
+    umg = [
+        p["stance"]
+        for p in export_positions(db)
+        if p["holder_id"] == "universal-music-group" and p["issue"] == "training_transparency"
+    ]
+    assert umg == ["supports"]
+
+
 def test_filer_is_who_signs_not_who_is_answered(db):
-    """A writer's reply "to the public comments of OpenAI" is not OpenAI's filing; a cover
-    note ("Please find attached the submission of the Association of American Publishers")
-    names its filer."""
+    """A writer who answers OpenAI's comments in running text is not OpenAI; a cover note
+    that says it attaches an organisation's submission names its filer."""
     filer = {
         r["id"]: json.loads(r["org_ids"] or "[]")
         for r in db.query(
@@ -149,15 +166,6 @@ def test_reported_view_is_not_the_filers():
         if h.issue == "training_fair_use"
     ]
     assert hit.reported
-    # UMG's reply (COLC-2023-0006-10331, p. 13) reports, then answers, the developers' view
-    # (the sentence as the tagger sees it, under its heading).
-    sentence = (
-        "TRANSPARENCY AND TRADE SECRETS\nIn resisting the call for transparency, some in the AI community argue that "
-        "disclosing the identity of training data will jeopardize their valuable "
-        "confidential information and trade secrets."
-    )
-    hits = [h for h in classify(sentence, formal=True) if h.issue == "training_transparency"]
-    assert hits and all(h.reported for h in hits)
 
 
 def test_campaigns_on_the_real_comments(db):

@@ -89,9 +89,16 @@ def wait_quiet(server: Any, seconds: float = 0.8, limit: float = 20.0) -> None:
 def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCost:
     """A fresh context (empty cache) opens the search page, types ``query``, waits for the
     results and their passages. Bytes are counted where they leave: the loopback server."""
+    context = browser.new_context()
+    try:
+        return _measure(context, server, base, query)
+    finally:
+        context.close()
+
+
+def _measure(context: Any, server: Any, base: str, query: str) -> SearchCost:
     from playwright.sync_api import Error as PlaywrightError
 
-    context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -99,7 +106,7 @@ def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCo
     server.bytes_sent = server.requests = 0
     page.goto(f"{base}/search/", wait_until="networkidle")
     wait_quiet(server)
-    before, _n_before = server.bytes_sent, server.requests
+    before = server.bytes_sent
     page.fill("#kb-search input[name=q]", query)
     try:
         page.wait_for_function(
@@ -109,15 +116,12 @@ def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCo
             timeout=30_000,
         )
     except PlaywrightError as exc:
-        context.close()
         raise SearchFailed("no answer within 30 s", item=query) from exc
     wait_quiet(server)
     status = page.locator("#kb-status")
     if status.get_attribute("data-state") == "error":
-        message = status.inner_text()
-        context.close()
-        raise SearchFailed(message, item=query)
-    cost = SearchCost(
+        raise SearchFailed(status.inner_text(), item=query)
+    return SearchCost(
         query,
         page.locator(".kb-result").count(),
         int(status.get_attribute("data-count") or 0),
@@ -126,5 +130,3 @@ def measure_search(browser: Any, server: Any, base: str, query: str) -> SearchCo
         server.requests,
         errors,
     )
-    context.close()
-    return cost

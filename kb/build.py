@@ -213,15 +213,8 @@ def render_organizations(
     orgs: list[Row],
     mentioned: dict[str, list[Row]],
 ) -> None:
-    filed: dict[str, list[Row]] = defaultdict(list)
-    for doc in docs.values():
-        for oid in doc["org_ids"]:
-            filed[oid].append(doc)
-    held: dict[str, list[Row]] = defaultdict(list)
-    for rows in positions.values():
-        for p in rows:
-            if p.get("holder_id"):
-                held[p["holder_id"]].append(p)
+    filed = q.filings_by_org(docs)
+    held = q.positions_by_holder(positions)
     index = []
     for org in orgs:
         if not filed.get(org["id"]) and not held.get(org["id"]):

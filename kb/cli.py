@@ -346,7 +346,7 @@ def bench_tag(paths: tuple[Path, ...]) -> None:
     """Import PATHS (default: the whole recorded corpus) into a fresh database, then time kb tag."""
     from kb.bench import bench_tag as run
 
-    result = run(list(paths) or corpus_paths())
+    result = run(list(paths) or settings.corpus_paths())
     click.echo(result)
     summary("kb bench tag: done")
 
@@ -375,21 +375,6 @@ def bench_search(site: Path, queries: tuple[str, ...]) -> None:
     if failed:
         raise KbError(f"{failed} queries failed")
     summary("kb bench search: done")
-
-
-def corpus_paths() -> list[Path]:
-    """The recorded corpus's upstream folders, as the demo imports them."""
-    root = settings.corpus_dir()
-    return [
-        root / name
-        for name in (
-            "regulations.gov",
-            "govinfo",
-            "congress.gov-api-v3",
-            "federalregister.gov",
-            "news",
-        )
-    ]
 
 
 def main() -> None:

@@ -37,19 +37,15 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import snowballstemmer
-from bs4 import BeautifulSoup
 from sqlite_utils import Database
 
-from kb.render.filings import filing_label
 from kb.render.issues import issue_name
-from kb.render.markup import category_label, plain_title
-from kb.store import site_query as q
-from kb.store.query import export_bills
+from kb.search_units import STANCE_BITS, Unit, units_from_db
 from nlp.stance import ISSUES
 
 VERSION = 2  # the browser refuses an index of another version
@@ -63,7 +59,6 @@ OTHER_FORMS = 0.5  # another form of a query word's stem counts half
 TITLE_WEIGHT = 3  # a word in the heading counts as this many in the text
 K1, B = 1.2, 0.75  # BM25
 NOWHERE = 1 << 30  # first passage of a word that is only in the heading
-STANCE_BITS = {"supports": 1, "opposes": 2, "mixed": 4}
 
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 STEMMER = snowballstemmer.stemmer("english")
@@ -124,23 +119,6 @@ def string(s: str, out: bytearray) -> None:
 
 
 @dataclass
-class Unit:
-    """One search result: a filing, a bill or an organisation."""
-
-    key: str
-    url: str
-    kind: str
-    heading: str
-    text: str = ""
-    extra: str = ""  # searchable words shown on the page but not in the snippet
-    date: str = ""
-    docket: str = ""
-    category: str = ""
-    form_letter: bool = False
-    stances: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
 class IndexReport:
     units: int = 0
     terms: int = 0
@@ -155,100 +133,6 @@ class IndexReport:
             f"{self.units} units, {self.terms} terms ({self.stems} stems), {self.shards} shards, "
             f"{self.own_files} own postings files, {self.files} files, {self.bytes / 1e6:.1f} MB"
         )
-
-
-def units_from_db(db: Database) -> list[Unit]:
-    """Every filing (with its attachments' text), bill and organisation page of the site."""
-    docs = q.documents(db)
-    positions = q.positions_by_document(db)
-    campaign_of = {m for c in q.campaigns(db) for m in c["document_ids"]}
-    units: list[Unit] = []
-    for doc_id, text, _pages in q.texts(db):
-        doc = docs[doc_id]
-        stances: dict[str, int] = defaultdict(int)
-        for p in positions.get(doc_id, []):
-            stances[p["issue"]] |= STANCE_BITS.get(p["stance"], 0)
-        units.append(
-            Unit(
-                key=doc_id,
-                url=f"filings/{doc_id}/",
-                kind=str(doc.get("kind") or ""),
-                heading=f"{filing_label(doc)} ({doc_id})",
-                text=text,
-                extra=" ".join(str(doc.get(k) or "") for k in ("title", "submitter", "org_name")),
-                date=str(doc.get("posted_at") or "")[:10],
-                docket=str(doc.get("docket_id") or ""),
-                category=category_label(doc.get("category")),
-                form_letter=doc_id in campaign_of,
-                stances=dict(stances),
-            )
-        )
-    for bill in export_bills(db):
-        units.append(bill_unit(bill))
-    held: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rows in positions.values():
-        for p in rows:
-            if p.get("holder_id"):
-                held[p["holder_id"]].append(p)
-    filers = {oid for d in docs.values() for oid in d["org_ids"]}
-    for org in q.organizations(db):
-        if org["id"] not in filers and org["id"] not in held:
-            continue
-        quotes = [qt.get("text", "") for p in held[org["id"]] for qt in p.get("quotes") or []]
-        stances = defaultdict(int)
-        for p in held[org["id"]]:
-            stances[p["issue"]] |= STANCE_BITS.get(p["stance"], 0)
-        units.append(
-            Unit(
-                key=org["id"],
-                url=f"organizations/{org['id']}/",
-                kind="organisation",
-                heading=plain_title(org["name"]) or org["id"],
-                text="\n".join(quotes),
-                extra=" ".join(org.get("aliases") or []),
-                category=category_label(org.get("category")),
-                stances=dict(stances),
-            )
-        )
-    return units
-
-
-def bill_unit(bill: dict[str, Any]) -> Unit:
-    sponsor = (bill.get("sponsor") or {}).get("name") or ""
-    summaries = " ".join(
-        BeautifulSoup(s.get("text") or "", "html.parser").get_text(" ")
-        for s in bill.get("summaries") or []
-    )
-    latest = (bill.get("latest_action") or {}).get("text") or ""
-    text = "\n".join(
-        t
-        for t in (
-            bill.get("title") or "",
-            f"Sponsor: {sponsor}" if sponsor else "",
-            f"Latest action: {latest}" if latest else "",
-            summaries,
-        )
-        if t
-    )
-    extra = " ".join(
-        [
-            str(bill.get("short_title") or ""),
-            f"{bill.get('type') or ''} {bill.get('number') or ''}",
-            " ".join(c.get("name") or "" for c in bill.get("cosponsors") or []),
-            " ".join(a.get("text") or "" for a in bill.get("actions") or []),
-            " ".join(bill.get("subjects") or []),
-            str(bill.get("policy_area") or ""),
-        ]
-    )
-    return Unit(
-        key=bill["id"],
-        url=f"bills/{bill['id']}/",
-        kind="bill",
-        heading=f"{bill.get('short_title') or bill.get('title') or bill['id']} ({bill['id']})",
-        text=text,
-        extra=extra,
-        date=str(bill.get("introduced") or "")[:10],
-    )
 
 
 def facet_columns(units: list[Unit]) -> tuple[list[dict[str, Any]], list[bytes]]:
@@ -289,75 +173,85 @@ def postings_block(entries: list[tuple[int, int, int]]) -> bytearray:
     return out
 
 
-def write_bin(path: Path, data: bytes) -> int:
-    """Binary files are stored gzipped (a static host need not compress them; the browser
-    inflates them with DecompressionStream)."""
-    raw = gzip.compress(data, compresslevel=9, mtime=0)
-    path.write_bytes(raw)
-    return len(raw)
+class Files:
+    """Writes the index's files under one folder, counting them for the report.
+    Binary files are stored gzipped (a static host need not compress them; the browser
+    inflates them with DecompressionStream); JSON is left for the host to compress."""
 
+    def __init__(self, root: Path, report: IndexReport) -> None:
+        self.root, self.report = root, report
+        for sub in ("t", "p", "d", "x"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
 
-def write_json(path: Path, data: Any) -> int:
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    path.write_bytes(raw)
-    return len(raw)
+    def write(self, rel: str, data: bytes) -> None:
+        (self.root / rel).write_bytes(data)
+        self.report.files += 1
+        self.report.bytes += len(data)
+
+    def binary(self, rel: str, data: bytes) -> None:
+        self.write(rel, gzip.compress(data, compresslevel=9, mtime=0))
+
+    def json(self, rel: str, data: Any) -> None:
+        self.write(rel, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def order(units: Iterable[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (not u.date, u.date, u.key))
 
 
-def build_index(units: list[Unit], out: Path) -> IndexReport:
-    """Write the index of ``units`` under ``out`` (see the module's docstring)."""
-    units = order(units)
-    report = IndexReport(units=len(units))
-    for sub in ("t", "p", "d", "x"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+#: surface term → unit → [weighted term frequency, first passage]
+Postings = dict[str, dict[int, list[int]]]
 
-    def write(path: Path, data: Any) -> None:
-        report.files += 1
-        report.bytes += write_json(path, data)
 
-    # Postings by surface term: unit → (weighted tf, first passage); lengths for BM25.
-    postings: dict[str, dict[int, list[int]]] = defaultdict(dict)
+def count_terms(units: list[Unit], files: Files) -> tuple[Postings, list[int]]:
+    """Each term's units with frequency and first passage, and each unit's length; writes
+    the passage and metadata files on the way."""
+    postings: Postings = defaultdict(dict)
     lengths: list[int] = []
     n_passages: list[int] = []
     for n, unit in enumerate(units):
         pieces = passages(unit.text)
         n_passages.append(len(pieces))
         for g in range(0, len(pieces), GROUP):
-            write(out / "x" / f"{n}-{g // GROUP}.json", pieces[g : g + GROUP])
+            files.json(f"x/{n}-{g // GROUP}.json", pieces[g : g + GROUP])
         length = 0
         for p, piece in enumerate(pieces):
             for term, tf in Counter(words(piece)).items():
                 length += tf
-                entry = postings[term].setdefault(n, [0, p])
-                entry[0] += tf
+                postings[term].setdefault(n, [0, p])[0] += tf
         for term, tf in Counter(words(f"{unit.heading} {unit.extra}")).items():
             length += tf
             postings[term].setdefault(n, [0, NOWHERE])[0] += TITLE_WEIGHT * tf
         lengths.append(length)
     for k in range(0, len(units), DOC_BLOCK):
-        write(
-            out / "d" / f"{k // DOC_BLOCK}.json",
+        files.json(
+            f"d/{k // DOC_BLOCK}.json",
             [
                 [u.url, u.heading, u.date, u.docket, n_passages[k + i]]
                 for i, u in enumerate(units[k : k + DOC_BLOCK])
             ],
         )
+    return postings, lengths
 
-    # A term matches every form of its stem ("licensing" finds "licence", "licensed"),
-    # its own form counting fully and the others at OTHER_FORMS.
+
+def stem_groups(postings: Postings) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each term's stem, and each stem's terms, the commonest first."""
     stem_of = dict(zip(postings, STEMMER.stemWords(list(postings)), strict=True))
     forms: dict[str, list[str]] = defaultdict(list)
     for term, stem in stem_of.items():
         forms[stem].append(term)
-    for group in forms.values():  # the commonest forms first
+    for group in forms.values():
         group.sort(key=lambda t: (-len(postings[t]), t))
+    return stem_of, forms
+
+
+def impacts(
+    postings: Postings, forms: dict[str, list[str]], lengths: list[int]
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Each term's (unit, impact, passage) rows: BM25 over every form of its stem, its own
+    form counting fully and the others at OTHER_FORMS, scaled to one byte."""
     avg = sum(lengths) / max(len(lengths), 1)
-    total = len(units)
     scored: dict[str, list[tuple[int, float, int]]] = {}
-    top = 0.0
     for group in forms.values():
         found: dict[int, list[int]] = {}  # unit → [tf of all forms, first passage]
         for term in group:
@@ -365,7 +259,7 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
                 seen = found.setdefault(n, [0, p])
                 seen[0] += tf
                 seen[1] = min(seen[1], p)
-        idf = math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5))
+        idf = math.log(1 + (len(lengths) - len(found) + 0.5) / (len(found) + 0.5))
         ids = sorted(found)
         norms = [K1 * (1 - B + B * lengths[n] / avg) for n in ids]
         for term in group:
@@ -374,22 +268,25 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
             for n, norm in zip(ids, norms, strict=True):
                 mine = own_tf[n][0] if n in own_tf else 0
                 weight = mine + OTHER_FORMS * (found[n][0] - mine)
-                score = idf * weight * (K1 + 1) / (weight + norm)
-                top = max(top, score)
-                rows.append((n, score, found[n][1] if found[n][1] != NOWHERE else 0))
+                passage = found[n][1] if found[n][1] != NOWHERE else 0
+                rows.append((n, idf * weight * (K1 + 1) / (weight + norm), passage))
             scored[term] = rows
-    blocks: dict[str, bytearray] = {}
-    own: dict[str, int] = {}
-    for term, rows in scored.items():
-        block = postings_block([(n, max(1, round(s / top * 255)), p) for n, s, p in rows])
-        if len(rows) > OWN_FILE:
-            own[term] = len(own)
-            report.files += 1
-            report.bytes += write_bin(out / "p" / f"{own[term]}.bin", block)
-        else:
-            blocks[term] = block
+    top = max((s for rows in scored.values() for _, s, _ in rows), default=1.0)
+    return {
+        term: [(n, max(1, round(s / top * 255)), p) for n, s, p in rows]
+        for term, rows in scored.items()
+    }
+
+
+def write_terms(
+    rows: dict[str, list[tuple[int, int, int]]],
+    stem_of: dict[str, str],
+    forms: dict[str, list[str]],
+    files: Files,
+) -> int:
+    """The shards (and a common term's own postings file); returns the shard count."""
     entries: dict[str, bytearray] = {}
-    for term in sorted(postings):
+    for term in sorted(rows):
         buf = entries[term] = bytearray()
         string(term, buf)
         string(stem_of[term], buf)
@@ -397,34 +294,48 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
         varint(len(others), buf)
         for other in others:
             string(other, buf)
-        if term in own:
+        block = postings_block(rows[term])
+        if len(rows[term]) > OWN_FILE:
+            own = files.report.own_files
+            files.report.own_files += 1
+            files.binary(f"p/{own}.bin", block)
             varint(1, buf)
-            varint(own[term], buf)
+            varint(own, buf)
         else:
             varint(0, buf)
-            buf += blocks[term]
+            buf += block
     shards = max(1, math.ceil(sum(map(len, entries.values())) / SHARD_BYTES))
     content = [bytearray() for _ in range(shards)]
     for term, data in entries.items():
         content[fnv1a(term) % shards] += data
     for h, buf in enumerate(content):
-        report.files += 1
-        report.bytes += write_bin(out / "t" / f"{h}.bin", buf)
+        files.binary(f"t/{h}.bin", buf)
+    return shards
+
+
+def build_index(units: list[Unit], out: Path) -> IndexReport:
+    """Write the index of ``units`` under ``out`` (see the module's docstring)."""
+    units = order(units)
+    report = IndexReport(units=len(units))
+    files = Files(out, report)
+    postings, lengths = count_terms(units, files)
+    stem_of, forms = stem_groups(postings)
+    report.shards = write_terms(impacts(postings, forms, lengths), stem_of, forms, files)
     defs, columns = facet_columns(units)
-    report.files += 1
-    report.bytes += write_bin(out / "facets.bin", b"".join(columns))
-    manifest = {
-        "version": VERSION,
-        "units": total,
-        "dated": sum(1 for u in units if u.date),
-        "shards": shards,
-        "doc_block": DOC_BLOCK,
-        "group": GROUP,
-        "facets": defs,
-    }
-    write(out / "manifest.json", manifest)
+    files.binary("facets.bin", b"".join(columns))
+    files.json(
+        "manifest.json",
+        {
+            "version": VERSION,
+            "units": len(units),
+            "dated": sum(1 for u in units if u.date),
+            "shards": report.shards,
+            "doc_block": DOC_BLOCK,
+            "group": GROUP,
+            "facets": defs,
+        },
+    )
     report.terms, report.stems = len(postings), len(forms)
-    report.shards, report.own_files = shards, len(own)
     return report
 
 

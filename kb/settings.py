@@ -43,6 +43,22 @@ def corpus_dir() -> Path:
     return PROJECT_ROOT.parent / "shared" / "corpus"
 
 
+#: The corpus's upstream folders, as the demo imports them.
+CORPUS_FOLDERS = (
+    "regulations.gov",
+    "govinfo",
+    "congress.gov-api-v3",
+    "federalregister.gov",
+    "news",
+)
+
+
+def corpus_paths(root: Path | None = None) -> list[Path]:
+    """The recorded corpus's upstream folders under ``root`` (default :func:`corpus_dir`)."""
+    root = root or corpus_dir()
+    return [root / name for name in CORPUS_FOLDERS]
+
+
 def secret_values() -> list[str]:
     """The secret values currently set in the environment (for redaction)."""
     return [v for k in SECRET_ENV_VARS if (v := os.environ.get(k)) and len(v) >= 4]

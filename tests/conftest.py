@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.settings import corpus_dir
+from kb.settings import corpus_dir, corpus_paths
 from kb.store import open_db
 
 
@@ -57,12 +57,16 @@ def imported_db_path(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return path
 
 
+def private_copy(path: Path, tmp_path: Path):
+    copy = tmp_path / "kb.db"
+    shutil.copy(path, copy)
+    return open_db(copy)
+
+
 @pytest.fixture
 def imported_db(imported_db_path: Path, tmp_path: Path):
     """A private copy of the imported database."""
-    copy = tmp_path / "kb.db"
-    shutil.copy(imported_db_path, copy)
-    return open_db(copy)
+    return private_copy(imported_db_path, tmp_path)
 
 
 @pytest.fixture
@@ -106,8 +110,7 @@ def tagged_db_path(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
     path = tmp_path_factory.mktemp("tagged") / "kb.db"
     db = open_db(path)
-    names = ("regulations.gov", "govinfo", "congress.gov-api-v3", "federalregister.gov", "news")
-    import_paths(db, [corpus / name for name in names])
+    import_paths(db, corpus_paths(corpus))
     tag_documents(db, load_watchlist())
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -117,6 +120,4 @@ def tagged_db_path(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture
 def tagged_db(tagged_db_path: Path, tmp_path: Path):
     """A private copy of the tagged database."""
-    copy = tmp_path / "kb.db"
-    shutil.copy(tagged_db_path, copy)
-    return open_db(copy)
+    return private_copy(tagged_db_path, tmp_path)

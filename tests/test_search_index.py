@@ -18,9 +18,9 @@ from kb.search_index import (
     lookup,
     order,
     passages,
-    units_from_db,
     words,
 )
+from kb.search_units import units_from_db
 from kb.store import open_db
 from nlp.tag import tag_documents
 

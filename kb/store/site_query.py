@@ -43,6 +43,25 @@ def positions_by_document(db: Database) -> dict[str, list[Row]]:
     return out
 
 
+def filings_by_org(docs: dict[str, Row]) -> dict[str, list[Row]]:
+    """The documents each organisation filed (alone or jointly)."""
+    out: dict[str, list[Row]] = defaultdict(list)
+    for doc in docs.values():
+        for oid in doc["org_ids"]:
+            out[oid].append(doc)
+    return out
+
+
+def positions_by_holder(positions: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """The positions each organisation holds, in any document (its own or one reporting it)."""
+    out: dict[str, list[Row]] = defaultdict(list)
+    for rows in positions.values():
+        for p in rows:
+            if p.get("holder_id"):
+                out[p["holder_id"]].append(p)
+    return out
+
+
 def texts(db: Database, batch: int = 500) -> Iterator[tuple[str, str, list[list[int]] | None]]:
     """(id, text, pages) of every document, a batch at a time (the texts are most of the data)."""
     last = ""

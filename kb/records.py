@@ -124,6 +124,10 @@ class DocumentRecord:
     page_count: int | None = None
     body: str | None = None
     language: str | None = None
+    #: ``person``, ``organization`` or ``anonymous``, where the upstream title tells.
+    filer_type: str | None = None
+    #: JSON list of the attachment titles upstream lists (whether or not we hold the files).
+    listed_attachments: str | None = None
     attachments: tuple[AttachmentRef, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:

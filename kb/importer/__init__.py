@@ -5,7 +5,10 @@ Files are recognised by content and place, not by trust in their names:
 - regulations.gov v4 JSON bodies: document/comment details (with ``included``
   attachments), list pages, docket details and docket lists; recorded error
   bodies (a 404) are noted and skipped;
-- ``*.jsonl`` / ``*.jsonl.gz`` comment-text exports (``{"id", "comment"}``);
+- ``*.jsonl`` / ``*.jsonl.gz`` comment-text exports (``{"id", "comment"}``) and
+  comment-title exports (``{"id", "title", "attachment_titles"}``: the filer of
+  every comment), read after the documents so a title only fills in what a
+  richer record left empty;
 - attachment files: ``attachments/<document id>/<title>.<ext>``,
   ``notices/<document id>.<ext>`` (a notice's own content) and
   ``<document id>_attachment_<n>.<ext>`` / ``<document id>_content.<ext>``.
@@ -48,6 +51,7 @@ from kb.store.load import (
 )
 from scrapers.regulations_gov import SOURCE as REGS
 from scrapers.regulations_gov import parse as regs
+from scrapers.regulations_gov import titles
 
 BATCH = 2000
 ATTACHMENT_EXTS = frozenset(
@@ -133,6 +137,8 @@ class Importer:
         self.progress = progress or (lambda n: None)
         self._pending: list[DocumentRecord] = []
         self._pending_prov: dict[str, Provenance] = {}
+        #: Comment-title files, read once the documents they name are loaded.
+        self._title_files: list[tuple[Path, str]] = []
         from kb.importer import legislation
 
         #: Handlers tried in order before the regulations.gov formats.
@@ -192,6 +198,13 @@ class Importer:
             self.report.files += 1
             self.import_file(path)
             self.progress(1)
+        self.flush()
+        for path, text in self._title_files:
+            try:
+                self.import_titles(path, text)
+                self.ok(str(path))
+            except KbError as exc:
+                self.fail(exc, path)
         self.flush()
         for path in attachments:
             self.report.files += 1
@@ -312,6 +325,10 @@ class Importer:
             text = raw.decode("utf-8")
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise ParseError(f"unreadable JSONL: {exc}", item=item) from None
+        first = next((line for line in text.split("\n", 20) if line.strip()), "")
+        if titles.is_title_line(first):
+            self._title_files.append((path, text))
+            return
         prov = file_provenance(path, data, REGS)
         records = []
         for result in regs.parse_comment_text_lines(iter(text.split("\n")), item=item):
@@ -321,6 +338,44 @@ class Importer:
                 records.append(result)
         if not records:
             raise ParseError("no records in file", item=item)
+        self.add_documents(records, prov)
+
+    def import_titles(self, path: Path, text: str) -> None:
+        """Comment titles: each fills in its document's filer and attachment list.
+
+        A "Comment from …" title names a public submission, so it may create the
+        comment; any other title (a notice's) only updates a document already held.
+        """
+        item = str(path)
+        prov = file_provenance(path, text.encode("utf-8"), REGS)
+        parsed: list[titles.TitleRecord] = []
+        for result in titles.parse_comment_title_lines(iter(text.split("\n")), item=item):
+            if isinstance(result, ParseError):
+                self.fail(result, path)
+            else:
+                parsed.append(result)
+        if not parsed:
+            raise ParseError("no records in file", item=item)
+        kinds = {
+            row["id"]: row["kind"]
+            for start in range(0, len(parsed), 500)
+            for row in self.db.query(
+                "select id, kind from documents where id in ({})".format(
+                    ",".join("?" * len(parsed[start : start + 500]))
+                ),
+                [t.id for t in parsed[start : start + 500]],
+            )
+        }
+        records = []
+        for rec in parsed:
+            if rec.id in kinds:
+                records.append(rec.as_document(Kind(kinds[rec.id])))
+            elif rec.filer is not None:
+                records.append(rec.as_document(Kind.COMMENT))
+            else:
+                self.report.skipped.append(
+                    (f"{item} ({rec.id})", "title of a document not in the database, not a comment")
+                )
         self.add_documents(records, prov)
 
     def import_attachment(self, path: Path) -> None:

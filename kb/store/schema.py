@@ -315,3 +315,10 @@ def m005_fts_update_trigger(db: Database) -> None:
 def m006_paragraph_languages(db: Database) -> None:
     """Paragraphs in another language than their document: JSON [[start, end, lang], …]."""
     db.table("documents").add_column("languages", str)
+
+
+@MIGRATIONS()
+def m007_filer_titles(db: Database) -> None:
+    """Filer type from the upstream title, and the attachment titles upstream lists."""
+    db.table("documents").add_column("filer_type", str)
+    db.table("documents").add_column("listed_attachments", str)

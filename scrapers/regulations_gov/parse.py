@@ -22,6 +22,7 @@ from kb.records import (
     utc_iso,
 )
 from scrapers.regulations_gov import SOURCE
+from scrapers.regulations_gov.titles import parse_filer_title
 
 KIND_BY_TYPE = {
     "public submission": Kind.COMMENT,
@@ -186,6 +187,9 @@ def parse_document_data(
         return utc_iso(attrs.get(name), item=doc_id, source=SOURCE)
 
     dup = attrs.get("duplicateComments")
+    title = _str(attrs.get("title"))
+    filer = parse_filer_title(title) if kind is Kind.COMMENT else None
+    listed = [r.title for r in refs if r.seq > 0]
     return DocumentRecord(
         id=doc_id,
         source=SOURCE,
@@ -193,7 +197,7 @@ def parse_document_data(
         url=public_url(doc_id, kind),
         richness=richness,
         docket_id=docket_id,
-        title=_str(attrs.get("title")),
+        title=title,
         document_type=doc_type,
         subtype=_str(attrs.get("subtype")),
         comment_on_document_id=_str(attrs.get("commentOnDocumentId")),
@@ -218,6 +222,12 @@ def parse_document_data(
         tracking_nbr=_str(attrs.get("trackingNbr")),
         page_count=attrs.get("pageCount") or None,
         body=comment_to_text(attrs.get("comment")),
+        filer_type=str(filer.type) if filer else None,
+        listed_attachments=(
+            json.dumps(listed, ensure_ascii=False)
+            if kind is Kind.COMMENT and richness >= RICH_DETAIL
+            else None
+        ),
         attachments=tuple(refs),
     )
 

@@ -1,0 +1,110 @@
+"""The labelled set's documents and splits, drawn at random by a fixed seed.
+
+``python -m nlp.sampling`` reads the docket's comment ids from the recorded
+corpus and writes ``data/labels/split.json``:
+
+- ``comments``: 1,600 comments drawn uniformly at random from the whole docket
+  (the 17 major filings excepted: they are labelled in full and scored
+  leave-one-filing-out);
+- ``test``: 500 of them, the frozen test split. Documents of the earlier
+  hand-labelled set (``annotations.toml``, which the old lexicon was tuned on)
+  are never drawn into it. Never used for training, tuning, thresholds or
+  lexicon edits;
+- ``double``: 10 % of the comments, labelled a second time, independently, for
+  the agreement figures;
+- ``major`` and ``txt``: the 17 major filings (PDF attachments) and the
+  documents with plain-text attachments, labelled at sentence level.
+
+The draw depends only on the seed and the sorted id list, so anyone can
+re-run it and get the same split; ``tests/test_labels.py`` checks that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import re
+import tomllib
+from pathlib import Path
+
+from kb.settings import PROJECT_ROOT, corpus_dir
+
+SEED = 20261202
+N_COMMENTS = 1600
+N_TEST = 500
+DOUBLE_SHARE = 0.10
+SPLIT_FILE = PROJECT_ROOT / "data" / "labels" / "split.json"
+DOCKET = "COLC-2023-0006"
+
+
+def docket_dir(corpus: Path) -> Path:
+    return corpus / "regulations.gov" / DOCKET
+
+
+def comment_ids(corpus: Path) -> list[str]:
+    with gzip.open(docket_dir(corpus) / "comment-text.jsonl.gz", "rt", encoding="utf-8") as fh:
+        ids = {json.loads(line)["id"] for line in fh if line.strip()}
+    return sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))
+
+
+def attachment_docs(corpus: Path, ext: str) -> list[str]:
+    root = docket_dir(corpus) / "attachments"
+    ids = {p.parent.name for p in root.glob(f"*/*.{ext}")}
+    return sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))
+
+
+def earlier_labelled(
+    path: Path = PROJECT_ROOT / "data" / "labels" / "annotations.toml",
+) -> set[str]:
+    if not path.exists():
+        return set()
+    return {d["id"] for d in tomllib.loads(path.read_text(encoding="utf-8"))["doc"]}
+
+
+def draw(corpus: Path) -> dict[str, object]:
+    major = attachment_docs(corpus, "pdf")
+    population = [i for i in comment_ids(corpus) if i not in set(major)]
+    rng = random.Random(SEED)
+    comments = rng.sample(population, N_COMMENTS)
+    earlier = earlier_labelled()
+    eligible = [i for i in comments if i not in earlier]
+    test = sorted(rng.sample(eligible, N_TEST), key=comments.index)
+    double = rng.sample(comments, round(DOUBLE_SHARE * N_COMMENTS))
+    return {
+        "seed": SEED,
+        "population": len(population),
+        "comments": comments,
+        "test": test,
+        "double": double,
+        "major": major,
+        "txt": attachment_docs(corpus, "txt"),
+    }
+
+
+def ids_hash(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+def load_split(path: Path = SPLIT_FILE) -> dict[str, list[str]]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_doc_id(text: str) -> bool:
+    return bool(re.fullmatch(r"COLC-2023-0006-\d{4,5}", text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=SPLIT_FILE)
+    args = parser.parse_args()
+    split = draw(args.corpus or corpus_dir())
+    args.out.write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(split['comments'])} comments, {len(split['test'])} test -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

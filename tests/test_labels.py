@@ -1,0 +1,27 @@
+"""The frozen label split: re-drawn from the corpus, it must not move."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp.sampling import draw, ids_hash, load_split
+
+# Committed before any model or lexicon change; a change here is a new split.
+TEST_HASH = "9549cbddf60a336b58d8ad8ecc1ced514646bf1ca5d84b71bbf996bf8f1e26a7"
+
+
+def test_split_is_frozen_and_redraws_identically(corpus: Path) -> None:
+    split = load_split()
+    assert ids_hash(split["test"]) == TEST_HASH
+    assert draw(corpus) == split
+
+
+def test_test_split_is_held_out() -> None:
+    split = load_split()
+    test = set(split["test"])
+    assert len(test) == 500
+    assert test <= set(split["comments"])
+    assert not test & set(split["major"])
+    from nlp.sampling import earlier_labelled
+
+    assert not test & earlier_labelled()

@@ -29,6 +29,7 @@ import random
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from kb.settings import PROJECT_ROOT, corpus_dir
 
@@ -64,7 +65,7 @@ def earlier_labelled(
     return {d["id"] for d in tomllib.loads(path.read_text(encoding="utf-8"))["doc"]}
 
 
-def draw(corpus: Path) -> dict[str, object]:
+def draw(corpus: Path) -> dict[str, Any]:
     major = attachment_docs(corpus, "pdf")
     population = [i for i in comment_ids(corpus) if i not in set(major)]
     rng = random.Random(SEED)

@@ -118,9 +118,11 @@ class Upstream:
                     )
                     self.close_connection = True
                     return
-                self.send(reply)
+                # Recorded before the reply goes out: a client that has its answer may
+                # look at ``answered`` at once.
                 with upstream.lock:
                     upstream.answered.append(parts.path)
+                self.send(reply)
 
             def send(self, reply: Reply, declared: int | None = None) -> None:
                 self.send_response(reply.status)

@@ -275,22 +275,21 @@ def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
 
 @cli.command("eval")
 @click.option(
-    "--build",
-    "build_labels",
-    is_flag=True,
-    help="Resolve data/labels/annotations.toml into offset-based JSONL first.",
+    "--write/--no-write",
+    default=True,
+    help="Also write the figures to data/accuracy.json (the site's Accuracy page).",
 )
 @db_option
 @pass_ctx
-def eval_cmd(obj: Context, build_labels: bool) -> None:
-    """Precision, recall and F1 of the tagger on the held-out labelled documents."""
-    from nlp.evaluate import build, evaluate
+def eval_cmd(obj: Context, write: bool) -> None:
+    """Accuracy of the positions on the frozen test split of data/labels/ (95 % intervals)."""
+    from nlp.eval_run import report, run
+    from nlp.evaluate import write_accuracy
 
-    db = obj.db()
-    if build_labels:
-        n_sent, n_docs = build(db)
-        click.echo(f"labels built: {n_sent} sentences of {n_docs} documents", err=True)
-    click.echo(evaluate(db))
+    figures = run(obj.db())
+    click.echo(report(figures))
+    if write:
+        write_accuracy(figures)
     summary("kb eval: done")
 
 

@@ -1,124 +1,39 @@
-"""``kb eval``: how right the tagger is, measured on hand-labelled real documents.
+"""``kb eval``: how right the positions are, measured on labelled real documents.
 
-Labels live in ``data/labels/annotations.toml`` (document ids, sentence numbers,
-issue and stance codes). ``kb eval --build`` resolves them against the
-imported corpus into ``sentences.jsonl`` and ``documents.jsonl`` (character
-offsets plus a hash of each sentence; no corpus text is stored). ``kb eval``
-then scores, on the held-out ``test`` documents:
-
-- sentence level: the stance the lexicon gives each labelled sentence;
-- document level: the positions ``kb tag`` derives for the document's holder;
-- a supervised baseline (logistic regression on word n-grams with negation
-  marking, fit on the ``train`` documents), so the method is chosen by
-  measurement.
-
-Precision, recall and F1 per issue and stance; macro-F1 over the classes
-present; 95% confidence intervals by bootstrap over documents.
+On the frozen test split of ``data/labels/`` (``nlp.sampling``; never used to
+fit, tune or choose thresholds) it prints, for the stance model and for the
+lexicon alone beside it: document-level macro- and micro-F1 over the (issue,
+stance) classes with at least ``MIN_SUPPORT`` test examples, per-class
+precision, recall, F1 and support, 95 % bootstrap intervals over documents,
+the abstention rate, and precision at the published "high confidence"
+threshold. Then: Cohen's kappa per issue of the two independent labelling
+passes; the 17 major filings leave-one-filing-out (each predicted by a model
+fit without it) over all 8 issues; and their filers resolved from the text
+alone. The figures also go to ``data/accuracy.json`` for the site's Accuracy page.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import random
-import re
-import tomllib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from kb.errors import UsageError
 from kb.settings import PROJECT_ROOT
-from nlp.sentences import split_sentences
-from nlp.stance import ISSUES, classify
+from nlp.labels import primary_records, read_set
+from nlp.stance import ISSUES
 
-LABELS_DIR = PROJECT_ROOT / "data" / "labels"
-CODES = {
-    "FU": "training_fair_use",
-    "CO": "consent_required",
-    "CP": "compensation",
-    "CR": "credit_attribution",
-    "VL": "voice_likeness_right",
-    "TT": "training_transparency",
-    "LB": "ai_output_labeling",
-    "OC": "output_copyrightability",
-}
-SIGNS = {"+": "supports", "-": "opposes", "~": "mixed"}
+ACCURACY_FILE = PROJECT_ROOT / "data" / "accuracy.json"
 BOOTSTRAP = 1000
+MIN_SUPPORT = 5
 
-
-def parse_codes(text: str) -> dict[str, str]:
-    out = {}
-    for token in text.split():
-        match = re.fullmatch(r"([A-Z]{2})([+~-])", token)
-        if not match or match.group(1) not in CODES:
-            raise UsageError(f"bad label {token!r}", item="annotations.toml")
-        out[CODES[match.group(1)]] = SIGNS[match.group(2)]
-    return out
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def build(db: Database, labels_dir: Path = LABELS_DIR) -> tuple[int, int]:
-    """Resolve annotations into offset-based JSONL files; returns (sentences, documents)."""
-    spec = tomllib.loads((labels_dir / "annotations.toml").read_text(encoding="utf-8"))
-    sentences, documents = [], []
-    for doc in spec["doc"]:
-        row = db.execute(
-            "select text, pages, language from documents where id = ?", [doc["id"]]
-        ).fetchone()
-        if row is None:
-            raise UsageError(
-                "labelled document is not in the database (import the corpus first)", item=doc["id"]
-            )
-        text = row[0] or ""
-        if "sentences" in doc:
-            split = split_sentences(text, row[2] or "en", json.loads(row[1]) if row[1] else None)
-            wanted = {int(k): parse_codes(v) for k, v in doc["sentences"].items()}
-            for i, sent in enumerate(split):
-                sentences.append(
-                    {
-                        "document_id": doc["id"],
-                        "split": doc["split"],
-                        "start": sent.start,
-                        "end": sent.end,
-                        "sha": _sha(text[sent.start : sent.end]),
-                        "labels": wanted.get(i, {}),
-                    }
-                )
-        holders = {h: parse_codes(v) for h, v in doc.get("holders", {}).items()}
-        documents.append(
-            {
-                "document_id": doc["id"],
-                "split": doc["split"],
-                "positions": parse_codes(doc.get("document", "")) if "document" in doc else None,
-                "holders": holders or None,
-                "complete": doc["split"] != "dev",
-            }
-        )
-    write_jsonl(labels_dir / "sentences.jsonl", sentences)
-    write_jsonl(labels_dir / "documents.jsonl", documents)
-    return len(sentences), len(documents)
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        raise UsageError("no labels built yet: run kb eval --build", item=str(path))
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+Positions = dict[str, str]
 
 
 @dataclass
@@ -128,244 +43,143 @@ class Scores:
     fn: Counter[tuple[str, str]]
 
     @classmethod
-    def empty(cls) -> Scores:
-        return cls(Counter(), Counter(), Counter())
+    def of(cls, pairs: Iterable[tuple[Positions, Positions]]) -> Scores:
+        s = cls(Counter(), Counter(), Counter())
+        for gold, predicted in pairs:
+            s.add(gold, predicted)
+        return s
 
-    def add(
-        self, gold: dict[str, str], predicted: dict[str, str], issues: Iterable[str] = ISSUES
-    ) -> None:
-        for issue in issues:
+    def add(self, gold: Positions, predicted: Positions) -> None:
+        for issue in ISSUES:
             g, p = gold.get(issue), predicted.get(issue)
             if g and p == g:
                 self.tp[(issue, g)] += 1
-            else:
-                if p:
-                    self.fp[(issue, p)] += 1
-                if g:
-                    self.fn[(issue, g)] += 1
+                continue
+            if p:
+                self.fp[(issue, p)] += 1
+            if g:
+                self.fn[(issue, g)] += 1
 
-    def classes(self) -> list[tuple[str, str]]:
-        return sorted(set(self.tp) | set(self.fn))
+    def support(self, cls: tuple[str, str]) -> int:
+        return self.tp[cls] + self.fn[cls]
+
+    def classes(self, min_support: int = 1) -> list[tuple[str, str]]:
+        return sorted(c for c in set(self.tp) | set(self.fn) if self.support(c) >= min_support)
 
     def prf(self, cls: tuple[str, str]) -> tuple[float, float, float]:
-        tp, fp, fn = self.tp[cls], self.fp[cls], self.fn[cls]
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return _prf(self.tp[cls], self.fp[cls], self.fn[cls])
 
-    def macro_f1(self) -> float:
-        classes = self.classes()
+    def macro_f1(self, classes: Sequence[tuple[str, str]]) -> float:
         return sum(self.prf(c)[2] for c in classes) / len(classes) if classes else 0.0
 
     def micro(self) -> tuple[float, float, float]:
-        tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return _prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
 
 
-def bootstrap(units: list[Any], score: Callable[[list[Any]], float]) -> tuple[float, float]:
-    """95% interval of ``score`` over documents resampled with replacement."""
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bootstrap(units: Sequence[Any], score: Callable[[list[Any]], float]) -> tuple[float, float]:
+    """95 % interval of ``score`` over documents resampled with replacement."""
     rng = random.Random(20231030)
     values = sorted(score([rng.choice(units) for _ in units]) for _ in range(BOOTSTRAP))
     return values[int(0.025 * BOOTSTRAP)], values[int(0.975 * BOOTSTRAP) - 1]
 
 
-def rule_sentence(text: str) -> dict[str, str]:
-    return {h.issue: h.stance for h in classify(text) if not h.reported}
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """95 % Wilson interval of a proportion k/n."""
+    if not n:
+        return 0.0, 0.0
+    z, p = 1.96, k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def text_of(db: Database, doc_id: str) -> str:
-    row = db.execute("select text from documents where id = ?", [doc_id]).fetchone()
-    if row is None:
-        raise UsageError("labelled document is not in the database", item=doc_id)
-    return row[0] or ""
+def score_block(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
+    """Figures of one method on one set of documents (gold, predicted) pairs."""
+    scores = Scores.of(pairs)
+    classes = scores.classes(MIN_SUPPORT)
+
+    def macro(sample: list[tuple[Positions, Positions]]) -> float:
+        return Scores.of(sample).macro_f1(classes)
+
+    def micro(sample: list[tuple[Positions, Positions]]) -> float:
+        return Scores.of(sample).micro()[2]
+
+    p, r, f = scores.micro()
+    return {
+        "documents": len(pairs),
+        "macro_f1": scores.macro_f1(classes),
+        "macro_f1_ci": bootstrap(pairs, macro),
+        "micro": {"precision": p, "recall": r, "f1": f},
+        "micro_f1_ci": bootstrap(pairs, micro),
+        "classes": [
+            {
+                "issue": c[0],
+                "stance": c[1],
+                "precision": scores.prf(c)[0],
+                "recall": scores.prf(c)[1],
+                "f1": scores.prf(c)[2],
+                "support": scores.support(c),
+            }
+            for c in scores.classes()
+        ],
+        "min_support": MIN_SUPPORT,
+    }
 
 
-def sentence_units(
-    db: Database, rows: list[dict[str, Any]], split: str
-) -> dict[str, list[tuple[str, dict[str, str]]]]:
-    by_doc: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
-    texts: dict[str, str] = {}
-    for row in rows:
-        if row["split"] != split:
-            continue
-        doc = row["document_id"]
-        texts.setdefault(doc, text_of(db, doc))
-        sentence = texts[doc][row["start"] : row["end"]]
-        if _sha(sentence) != row["sha"]:
-            raise UsageError(
-                "labelled sentence no longer matches the document text; rebuild labels",
-                item=f"{doc}@{row['start']}",
-            )
-        by_doc[doc].append((sentence, row["labels"]))
-    return by_doc
+def kappa_per_issue(first: dict[str, Positions], second: dict[str, Positions]) -> dict[str, Any]:
+    """Cohen's kappa per issue over the documents both passes labelled (none counts)."""
+    from sklearn.metrics import cohen_kappa_score
 
-
-def score_sentences(
-    units: list[tuple[str, list[tuple[str, dict[str, str]]]]],
-    predict: Callable[[str], dict[str, str]],
-) -> Scores:
-    scores = Scores.empty()
-    for _, sentences in units:
-        for text, gold in sentences:
-            scores.add(gold, predict(text))
-    return scores
-
-
-def cached(predict: Callable[[str], dict[str, str]]) -> Callable[[str], dict[str, str]]:
-    memo: dict[str, dict[str, str]] = {}
-
-    def run(text: str) -> dict[str, str]:
-        if text not in memo:
-            memo[text] = predict(text)
-        return memo[text]
-
-    return run
-
-
-def negation_marked(text: str) -> str:
-    """Words after a negation cue (until punctuation) carry a NOT_ prefix."""
-    out, negated = [], False
-    for token in re.findall(r"[\w'’]+|[.,;:!?]", text.lower()):
-        if token in ".,;:!?":
-            negated = False
-            continue
-        out.append(f"NOT_{token}" if negated else token)
-        if token in ("not", "no", "never", "cannot") or token.endswith(("n't", "n’t")):
-            negated = True
-    return " ".join(out)
-
-
-def train_baseline(
-    train: list[tuple[str, list[tuple[str, dict[str, str]]]]],
-) -> Callable[[str], dict[str, str]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    texts = [t for _, sents in train for t, _ in sents]
-    vectorizer = TfidfVectorizer(
-        preprocessor=negation_marked, ngram_range=(1, 2), min_df=1, sublinear_tf=True
-    )
-    matrix = vectorizer.fit_transform(texts)
-    models = {}
+    both = sorted(set(first) & set(second))
+    out: dict[str, Any] = {"documents": len(both), "issues": {}}
     for issue in ISSUES:
-        y = [labels.get(issue, "none") for _, sents in train for _, labels in sents]
-        if len(set(y)) < 2:
-            continue
-        models[issue] = LogisticRegression(max_iter=2000, class_weight="balanced").fit(matrix, y)
-
-    def predict(text: str) -> dict[str, str]:
-        vec = vectorizer.transform([text])
-        return {i: str(m.predict(vec)[0]) for i, m in models.items() if m.predict(vec)[0] != "none"}
-
-    return predict
-
-
-def document_predictions(db: Database, doc_id: str) -> dict[str, dict[str, str]]:
-    """Positions by holder as ``kb tag`` derives them now (not as stored)."""
-    from nlp.tag_positions import tag_document
-
-    row = dict(
-        next(
-            iter(
-                db.query(
-                    "select id, source, kind, title, organization, submitter, text, pages, language from documents where id = ?",
-                    [doc_id],
-                )
-            )
-        )
-    )
-    positions, _, _ = tag_document(db, row, "eval")
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for p in positions:
-        out[p.holder][p.issue] = p.stance
+        a = [first[d].get(issue, "none") for d in both]
+        b = [second[d].get(issue, "none") for d in both]
+        agree = sum(x == y for x, y in zip(a, b, strict=True))
+        kappa = cohen_kappa_score(a, b) if len(set(a) | set(b)) > 1 else 1.0
+        out["issues"][issue] = {
+            "kappa": float(kappa),
+            "agreement": agree / len(both) if both else 0.0,
+            "positions": sum(1 for x in a if x != "none") + sum(1 for y in b if y != "none"),
+        }
     return out
 
 
-def evaluate(db: Database, labels_dir: Path = LABELS_DIR) -> str:
-    sentence_rows = read_jsonl(labels_dir / "sentences.jsonl")
-    doc_rows = read_jsonl(labels_dir / "documents.jsonl")
-    lines: list[str] = []
-    test = list(sentence_units(db, sentence_rows, "test").items())
-    train = list(sentence_units(db, sentence_rows, "train").items())
-    n_sent = sum(len(s) for _, s in test)
-    n_pos = sum(1 for _, s in test for _, g in s if g)
-    lines.append(
-        f"Held-out test: {len(test)} documents, {n_sent} sentences ({n_pos} take a position); "
-        f"train: {len(train)} documents"
-    )
-    rules_predict = cached(rule_sentence)
-    rules = score_sentences(test, rules_predict)
-    lines += report(
-        "Sentence level, lexicon rules",
-        rules,
-        bootstrap(test, lambda u: score_sentences(u, rules_predict).macro_f1()),
-    )
-    baseline = cached(train_baseline(train))
-    base = score_sentences(test, baseline)
-    lines += report(
-        "Sentence level, baseline (logistic regression, n-grams, fit on train)",
-        base,
-        bootstrap(test, lambda u: score_sentences(u, baseline).macro_f1()),
-        brief=True,
-    )
-    doc_units = []
-    for row in doc_rows:
-        if row["split"] != "test":
-            continue
-        predicted = document_predictions(db, row["document_id"])
-        if row.get("holders"):
-            for holder, gold in row["holders"].items():
-                doc_units.append((gold, predicted.get(holder, {}), ISSUES))
-        else:
-            flat = {}
-            for positions in predicted.values():
-                flat.update(positions)
-            doc_units.append((row["positions"] or {}, flat, ISSUES))
-
-    def doc_score(units: list[Any]) -> Scores:
-        s = Scores.empty()
-        for gold, pred, issues in units:
-            s.add(gold, pred, issues)
-        return s
-
-    docs = doc_score(doc_units)
-    lines += report(
-        f"Document level ({len(doc_units)} holder-documents)",
-        docs,
-        bootstrap(doc_units, lambda u: doc_score(u).macro_f1()),
-    )
-    dev_units = []
-    for row in doc_rows:
-        if row["split"] == "dev" and row["positions"]:
-            flat = {}
-            for positions in document_predictions(db, row["document_id"]).values():
-                flat.update(positions)
-            dev_units.append((row["positions"], flat, tuple(row["positions"])))
-    dev = doc_score(dev_units)
-    lines.append("")
-    lines.append(
-        f"Major filings (dev set, used while writing the lexicon; labelled issues only): "
-        f"{sum(dev.tp.values())} of {sum(dev.tp.values()) + sum(dev.fn.values())} positions right, "
-        f"{sum(dev.fp.values())} wrong or extra"
-    )
-    return "\n".join(lines)
+def second_pass_agreement() -> dict[str, Any]:
+    first = {r.id: r.positions for r in read_set("comments")}
+    second = {r.id: r.positions for r in read_set("second-pass")}
+    return kappa_per_issue(first, second)
 
 
-def report(title: str, scores: Scores, ci: tuple[float, float], brief: bool = False) -> list[str]:
-    p, r, f = scores.micro()
-    lines = [
-        "",
-        title,
-        f"  macro-F1 {scores.macro_f1():.3f} (95% CI {ci[0]:.3f}–{ci[1]:.3f}); micro P {p:.3f} R {r:.3f} F1 {f:.3f}",
-    ]
-    if brief:
-        return lines
-    lines.append(f"  {'issue':26} {'stance':9} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5}")
-    for cls in scores.classes():
-        cp, cr, cf = scores.prf(cls)
-        lines.append(
-            f"  {cls[0]:26} {cls[1]:9} {cp:6.3f} {cr:6.3f} {cf:6.3f} {scores.tp[cls] + scores.fn[cls]:5d}"
+def lexicon_positions(db: Database, doc_id: str) -> Positions:
+    """The filer's positions as the lexicon rules alone derive them."""
+    from nlp.tag_positions import analyse_positions, attachment_titles
+
+    row = next(
+        iter(
+            db.query(
+                "select id, source, kind, title, organization, submitter, text, pages, language "
+                "from documents where id = ?",
+                [doc_id],
+            )
         )
-    return lines
+    )
+    positions, _, _ = analyse_positions(row, attachment_titles(db, doc_id))
+    flat: Positions = {}
+    for p in positions:
+        flat.setdefault(p.issue, p.stance)
+    return flat
+
+
+def labelled_filers() -> dict[str, str]:
+    return {r.id: r.filer for r in primary_records().values() if r.filer}
+
+
+def write_accuracy(figures: dict[str, Any], path: Path = ACCURACY_FILE) -> None:
+    path.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")

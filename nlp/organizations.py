@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.legislation import slug
+from nlp.filers import names_from_text
 
 LEXICON = Path(__file__).with_name("lexicon") / "organizations.toml"
 CATEGORIES = (
@@ -67,16 +68,6 @@ _CATEGORY_WORDS = (
         re.compile(r"\binc\.?|llc|corp\.?|corporation|ltd\.?|company|technologies\b", re.I),
         "technology_platform",
     ),
-)
-_LETTERHEAD = re.compile(
-    # "Comments of X" heads a line or follows "attached"; elsewhere in running text (a
-    # reply to the comments of some developer) it names someone else.
-    r"(?:^[ \t]*|\battached\s+(?:(?:is|are)\s+)?(?:the|our)\s+)"
-    r"(?i:comments?|submission|response|reply comments?|statement)"
-    r" (?:of|from|by|submitted by)\s+(?:the\s+)?"
-    r"(?P<name>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)"
-    r"|on behalf of\s+(?:the\s+)?(?P<name2>[A-Z][\w&.,'’/ -]{2,80}?)(?:\s*\(|\n|,|\.|$)",
-    re.M,
 )
 _INDIVIDUAL_TITLE = re.compile(r"^Comment from (?P<last>[^,]+), (?P<first>.+)$")
 
@@ -174,6 +165,21 @@ def _org_filer(ids: list[str]) -> Filer:
     return Filer(tuple(ids), tuple(o.name for o in orgs), orgs[0].category, False)
 
 
+def _named(name: str) -> Filer:
+    """A filer the text names: the gazetteer's organisation if it knows the name, else new."""
+    gaz = gazetteer()
+    found = [o for o, s, e in gaz.find(name) if _can_file(o) and e - s >= 0.6 * len(name)]
+    if found:
+        return _org_filer(found[:1])
+    return Filer(("org-" + slug(name),), (name,), guess_category(name), False)
+
+
+def _joint(filers: list[Filer]) -> Filer:
+    ids = tuple(dict.fromkeys(i for f in filers for i in f.org_ids))
+    names = tuple(dict.fromkeys(n for f in filers for n in f.names))
+    return Filer(ids, names, filers[0].category, False)
+
+
 def resolve_filer(
     *,
     organization: str | None,
@@ -181,36 +187,38 @@ def resolve_filer(
     submitter: str | None,
     attachment_titles: list[str],
     text: str,
+    filer_type: str | None = None,
 ) -> Filer:
+    """The filer(s): the upstream organisation field; else the names the filing gives
+    itself (``nlp.filers``: title page, "on behalf of", opening sentence; only the
+    explicit forms for a comment the upstream lists as a person's); else the
+    attachment titles; else the person or "Anonymous" of the title."""
     gaz = gazetteer()
     if organization:
         found = [o for o, _, _ in gaz.find(organization) if _can_file(o)]
         if found:
             return _org_filer(found[:1])
-        oid = "org-" + slug(organization)
-        return Filer((oid,), (organization.strip(),), guess_category(organization), False)
+        return _named(organization.strip())
+    person = filer_type in ("person", "anonymous")
+    names = names_from_text(text, explicit_only=person)
+    if person and names and len(names) == 1 and title and _same_person(names[0], title):
+        names = []
+    if names:
+        return _joint([_named(n) for n in names])
     for att in attachment_titles:
         found = [o for o, _, _ in gaz.find(att.replace("_", " ")) if _can_file(o)]
-        if found:
+        if found and not person:
             return _org_filer(found)
-    head = text[:1500]
-    for m in _LETTERHEAD.finditer(head):
-        name = (m.group("name") or m.group("name2") or "").strip(" ,.")
-        found = [o for o, _, _ in gaz.find(name) if _can_file(o)]
-        if found:
-            return _org_filer(found)
-    # A letterhead: a short line near the top that is just the organisation's name.
-    for line in text[:400].split("\n"):
-        line = line.strip()
-        if 0 < len(line) <= 60:
-            at_start = [
-                o for o, s, e in gaz.find(line) if _can_file(o) and s == 0 and e >= len(line) - 4
-            ]
-            if at_start:
-                return _org_filer(at_start[:1])
-    person = None
+    display = None
     if title:
         named = _INDIVIDUAL_TITLE.match(title)
         if named:
-            person = f"{named.group('first').strip()} {named.group('last').strip()}"
-    return Filer((), (person or submitter or "Unidentified commenter",), "individual", True)
+            display = f"{named.group('first').strip()} {named.group('last').strip()}"
+        elif filer_type == "anonymous" or title.strip() == "Comment from Anonymous":
+            display = "Anonymous"
+    return Filer((), (display or submitter or "Unidentified commenter",), "individual", True)
+
+
+def _same_person(name: str, title: str) -> bool:
+    named = _INDIVIDUAL_TITLE.match(title)
+    return named is not None and named.group("last").strip().lower() in name.lower()

@@ -207,8 +207,8 @@ def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str
     rows = [
         dict(r)
         for r in db.query(
-            "select id, source, kind, title, organization, submitter, text, pages, text_sha, "
-            f"language from documents where id in ({marks})",
+            "select id, source, kind, title, organization, submitter, filer_type, text, pages, "
+            f"text_sha, language from documents where id in ({marks})",
             chunk,
         )
     ]

@@ -13,9 +13,10 @@ from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
+from nlp.model import FORMAL_CHARS
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filing_evidence, press_evidence
-from nlp.sentences import split_sentences
+from nlp.sentences import Sentence, split_sentences
 from nlp.stance import lexicon
 
 #: Kinds whose authors take positions (bill texts and notices do not; a notice asks).
@@ -59,6 +60,7 @@ def resolve(row: dict[str, object], atts: list[str]) -> Filer:
         submitter=opt("submitter"),
         attachment_titles=atts,
         text=str(row.get("text") or ""),
+        filer_type=opt("filer_type"),
     )
 
 
@@ -66,6 +68,32 @@ REBUTTAL_WORDS = re.compile(
     r"\b(?:wrong|incorrect|mistaken|disagree|misguided|nonsense|untrue|without merit|not so)\b",
     re.I,
 )
+
+
+def candidate_sentences(
+    text: str, lang: str, pages: list[list[int]] | None, mixed: list[tuple[int, int, str]]
+) -> list[Sentence]:
+    """The sentences the stance model reads: all of a short document; of a long filing
+    only the blocks with an issue's vocabulary or a rebuttal (the rest cannot be evidence)."""
+    if len(text) <= FORMAL_CHARS:
+        return split_sentences(text, lang, pages, other_languages=mixed)
+    hits = [p for p, _ in lexicon().triggered(text)]
+
+    def keep(start: int, block: str) -> bool:
+        i = bisect.bisect_left(hits, start)
+        return (i < len(hits) and hits[i] < start + len(block)) or bool(
+            REBUTTAL_WORDS.search(block)
+        )
+
+    return split_sentences(text, lang, pages, keep, mixed)
+
+
+def row_sentences(row: dict[str, object]) -> list[Sentence]:
+    """``candidate_sentences`` of a database row (the model's training view)."""
+    text = str(row.get("text") or "")
+    lang = str(row.get("language") or "en")
+    pages = json.loads(str(row["pages"])) if row.get("pages") else None
+    return candidate_sentences(text, lang, pages, paragraph_languages(text, lang))
 
 
 def analyse_positions(

@@ -1,0 +1,253 @@
+"""The stance model: what each sentence says on each issue, and what the document argues.
+
+Two stages, both logistic regressions (scikit-learn), trained from ``data/labels/``:
+
+1. **Sentences.** For each issue, P(none / supports / opposes / mixed) of every
+   sentence, from word n-grams (negation marked), the lexicon's cues as features,
+   and context: question, heading, footnote or citation, share inside quotation
+   marks, reported speech, first person, a rebuttal of the previous sentence,
+   position in the document. Sentences labelled as someone else's view (reported,
+   quoted, heading) are negatives, so the model learns they are not the filer's.
+2. **Documents.** For each issue, P(stance) of the document from the sentence
+   probabilities (strongest, top three, count) and a whole-text n-gram model, fit
+   on out-of-fold predictions so it sees the sentence model's real errors. Its
+   probability is the position's confidence; below the threshold chosen on the
+   dev split the tagger abstains.
+
+Training is deterministic (fixed folds and solver) and takes seconds; the fitted
+model is cached by the hash of the labels and this module's version.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from nlp.sentences import Sentence
+from nlp.stance import (
+    _FIRST_PERSON,
+    ISSUES,
+    REBUTTAL,
+    REPORTED,
+    REPORTED_SPEAKER,
+    STANCES,
+    THIRD_PARTY,
+    classify,
+)
+
+MODEL_VERSION = "1"
+CLASSES = ("none", *STANCES)
+FOLDS = 5
+#: Above this many characters a document is a formal filing (argument in legal prose).
+FORMAL_CHARS = 6000
+
+_CITATION = re.compile(
+    r"\b(?:v\.|U\.S\.C\.|F\.\s?(?:2d|3d|4th|Supp)|S\.\s?Ct\.|Id\.|supra|infra|et al\.|"
+    r"(?:19|20)\d\d\)|https?://|www\.|Cong\.|Fed\. Reg\.|L\. Rev\.|J\.)",
+)
+_SEE = re.compile(r"^\s*(?:\d{1,3}\s*)?(?:See|See, e\.g\.|Cf\.|Id\.|E\.g\.)\b")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{1,5}|[A-H])[.)]\s")
+_QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+_NEGATORS = ("not", "no", "never", "cannot", "nor", "without")
+
+
+def negation_marked(text: str) -> str:
+    """Lower-cased words; those after a negation cue (until punctuation) carry NOT_."""
+    out, negated = [], False
+    for token in re.findall(r"[\w'’]+|[.,;:!?]", text.lower()):
+        if token in ".,;:!?":
+            negated = False
+            continue
+        out.append(f"NOT_{token}" if negated else token)
+        if token in _NEGATORS or token.endswith(("n't", "n’t")):
+            negated = True
+    return " ".join(out)
+
+
+def context_features(text: str, sentences: Sequence[Sentence], i: int, formal: bool) -> list[float]:
+    """Dense features of sentence ``i``: the lexicon's view and where the sentence stands."""
+    sent = sentences[i]
+    body = text[sent.start : sent.end]
+    words = body.split()
+    lex = [0.0] * (len(ISSUES) * 4)
+    for hit in classify(body, formal=formal):
+        k = ISSUES.index(hit.issue) * 4
+        lex[k + STANCES.index(hit.stance)] = hit.weight
+        lex[k + 3] = 1.0 if hit.reported else 0.0
+    previous = text[sentences[i - 1].start : sentences[i - 1].end] if i else ""
+    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body)) / max(len(body), 1)
+    heading = len(words) <= 14 and not body.rstrip().endswith((".", "?", "!", ":", ";"))
+    return [
+        *lex,
+        1.0 if sent.boilerplate else 0.0,
+        1.0 if heading else 0.0,
+        1.0 if body.isupper() and len(body) > 8 else 0.0,
+        1.0 if _SEE.match(body) else 0.0,
+        min(len(_CITATION.findall(body)), 4) / 4,
+        1.0 if _NUMBERED.match(body) else 0.0,
+        quoted,
+        1.0 if REPORTED.search(body) else 0.0,
+        1.0 if THIRD_PARTY.search(body) else 0.0,
+        1.0 if REPORTED_SPEAKER.search(body) else 0.0,
+        1.0 if _FIRST_PERSON.search(body) else 0.0,
+        1.0 if REBUTTAL.search(body) else 0.0,
+        1.0 if previous and (REPORTED.search(previous) or THIRD_PARTY.search(previous)) else 0.0,
+        sent.start / max(len(text), 1),
+        math.log1p(len(body)) / 8,
+        1.0 if formal else 0.0,
+        1.0 if body.endswith("?") else 0.0,
+    ]
+
+
+@dataclass
+class DocumentInput:
+    """What the model reads of a document: its text and sentences."""
+
+    text: str
+    sentences: list[Sentence]
+
+    @property
+    def formal(self) -> bool:
+        return len(self.text) > FORMAL_CHARS
+
+    def bodies(self) -> list[str]:
+        return [self.text[s.start : s.end] for s in self.sentences]
+
+
+@dataclass
+class SentenceModel:
+    words: object  # TfidfVectorizer
+    models: dict[str, object]  # issue → LogisticRegression
+
+    def features(self, docs: Sequence[DocumentInput]) -> sparse.csr_matrix:
+        bodies = [b for d in docs for b in d.bodies()]
+        dense = [
+            context_features(d.text, d.sentences, i, d.formal)
+            for d in docs
+            for i in range(len(d.sentences))
+        ]
+        if not bodies:
+            return sparse.csr_matrix((0, 0))
+        return sparse.hstack(
+            [self.words.transform(bodies), sparse.csr_matrix(np.array(dense))]  # type: ignore[attr-defined]
+        ).tocsr()
+
+    def probabilities(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        """issue → (n_sentences, 4) array over ``CLASSES``."""
+        out = {}
+        for issue in ISSUES:
+            probs = np.zeros((matrix.shape[0], len(CLASSES)))
+            probs[:, 0] = 1.0
+            model = self.models.get(issue)
+            if model is not None and matrix.shape[0]:
+                got = model.predict_proba(matrix)  # type: ignore[attr-defined]
+                probs[:, 0] = 0.0
+                for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
+                    probs[:, CLASSES.index(cls)] = got[:, j]
+            out[issue] = probs
+        return out
+
+
+def doc_features(probs: np.ndarray, text_probs: np.ndarray, formal: bool) -> list[float]:
+    """Document features of one issue from its sentences' (n, 4) probabilities."""
+    feats: list[float] = []
+    n = probs.shape[0]
+    for k in range(1, len(CLASSES)):
+        column = np.sort(probs[:, k])[::-1] if n else np.zeros(1)
+        feats += [
+            float(column[0]),
+            float(column[:3].sum()),
+            float((probs[:, k] > 0.5).sum()) / 3 if n else 0.0,
+        ]
+    feats += [float(p) for p in text_probs[1:]]
+    feats += [math.log1p(n) / 5, 1.0 if formal else 0.0]
+    return feats
+
+
+@dataclass
+class StanceModel:
+    sentences: SentenceModel
+    text_words: object  # TfidfVectorizer over whole documents
+    text_models: dict[str, object]
+    documents: dict[str, object]  # issue → LogisticRegression over doc_features
+    threshold: float = 0.5
+    high: float = 0.9
+    version: str = MODEL_VERSION
+    labels_hash: str = ""
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def text_probabilities(self, docs: Sequence[DocumentInput]) -> dict[str, np.ndarray]:
+        matrix = self.text_words.transform([negation_marked(d.text[:20000]) for d in docs])  # type: ignore[attr-defined]
+        out = {}
+        for issue in ISSUES:
+            probs = np.zeros((len(docs), len(CLASSES)))
+            probs[:, 0] = 1.0
+            model = self.text_models.get(issue)
+            if model is not None and len(docs):
+                got = model.predict_proba(matrix)  # type: ignore[attr-defined]
+                probs[:, 0] = 0.0
+                for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
+                    probs[:, CLASSES.index(cls)] = got[:, j]
+            out[issue] = probs
+        return out
+
+    def predict(self, docs: Sequence[DocumentInput]) -> list[DocumentPrediction]:
+        """Per document: per issue the stance distribution and the sentence scores
+        (every stage runs once over the whole batch)."""
+        sent_probs = self.sentences.probabilities(self.sentences.features(docs))
+        text_probs = self.text_probabilities(docs)
+        bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+        per_doc: list[dict[str, tuple[np.ndarray, np.ndarray]]] = [{} for _ in docs]
+        for issue in ISSUES:
+            slices = [sent_probs[issue][bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+            feats = [
+                doc_features(slices[i], text_probs[issue][i], d.formal) for i, d in enumerate(docs)
+            ]
+            dists = self._doc_proba(issue, feats)
+            for i in range(len(docs)):
+                per_doc[i][issue] = (dists[i], slices[i])
+        return [DocumentPrediction(d, issues) for d, issues in zip(docs, per_doc, strict=True)]
+
+    def _doc_proba(self, issue: str, feats: list[list[float]]) -> np.ndarray:
+        model = self.documents.get(issue)
+        dists = np.zeros((len(feats), len(CLASSES)))
+        if model is None or not feats:
+            dists[:, 0] = 1.0
+            return dists
+        got = model.predict_proba(np.array(feats))  # type: ignore[attr-defined]
+        for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
+            dists[:, CLASSES.index(cls)] = got[:, j]
+        return dists
+
+
+@dataclass
+class DocumentPrediction:
+    doc: DocumentInput
+    #: issue → (document distribution over CLASSES, per-sentence (n, 4) probabilities)
+    issues: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def best(self, issue: str) -> tuple[str, float]:
+        """The most probable stance (never ``none``) and its probability."""
+        dist = self.issues[issue][0]
+        k = int(np.argmax(dist[1:])) + 1
+        return CLASSES[k], float(dist[k])
+
+    def decided(self, issue: str, threshold: float) -> tuple[str, float] | None:
+        """The document's stance on ``issue`` if the model commits to one, else None."""
+        dist = self.issues[issue][0]
+        stance, p = self.best(issue)
+        if p < threshold or dist[0] > p:
+            return None
+        return stance, p
+
+    def positions(self, threshold: float) -> dict[str, tuple[str, float]]:
+        return {
+            issue: got
+            for issue in self.issues
+            if (got := self.decided(issue, threshold)) is not None
+        }

@@ -132,15 +132,16 @@ def score_block(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
     }
 
 
-def kappa_per_issue(first: dict[str, Positions], second: dict[str, Positions]) -> dict[str, Any]:
-    """Cohen's kappa per issue over the documents both passes labelled (none counts)."""
+def kappa_per_issue(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
+    """Cohen's kappa per issue over (first pass, second pass) pairs of one document's
+    labels ("none" counts as a category)."""
     from sklearn.metrics import cohen_kappa_score
 
-    both = sorted(set(first) & set(second))
+    both = pairs
     out: dict[str, Any] = {"documents": len(both), "issues": {}}
     for issue in ISSUES:
-        a = [first[d].get(issue, "none") for d in both]
-        b = [second[d].get(issue, "none") for d in both]
+        a = [first.get(issue, "none") for first, _ in both]
+        b = [second.get(issue, "none") for _, second in both]
         agree = sum(x == y for x, y in zip(a, b, strict=True))
         kappa = cohen_kappa_score(a, b) if len(set(a) | set(b)) > 1 else 1.0
         out["issues"][issue] = {
@@ -152,9 +153,10 @@ def kappa_per_issue(first: dict[str, Positions], second: dict[str, Positions]) -
 
 
 def second_pass_agreement() -> dict[str, Any]:
+    """Every second-pass record against the first pass of the same document."""
     first = {r.id: r.positions for r in read_set("comments")}
-    second = {r.id: r.positions for r in read_set("second-pass")}
-    return kappa_per_issue(first, second)
+    pairs = [(first[r.id], r.positions) for r in read_set("second-pass") if r.id in first]
+    return kappa_per_issue(pairs)
 
 
 def lexicon_positions(db: Database, doc_id: str) -> Positions:

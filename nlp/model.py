@@ -45,6 +45,8 @@ CLASSES = ("none", *STANCES)
 FOLDS = 5
 #: Above this many characters a document is a formal filing (argument in legal prose).
 FORMAL_CHARS = 6000
+#: A sentence below this probability of the stance is not shown as its quote.
+MIN_QUOTE_PROBABILITY = 0.15
 
 _CITATION = re.compile(
     r"\b(?:v\.|U\.S\.C\.|F\.\s?(?:2d|3d|4th|Supp)|S\.\s?Ct\.|Id\.|supra|infra|et al\.|"
@@ -182,7 +184,11 @@ class StanceModel:
     meta: dict[str, object] = field(default_factory=dict)
 
     def text_probabilities(self, docs: Sequence[DocumentInput]) -> dict[str, np.ndarray]:
-        matrix = self.text_words.transform([negation_marked(d.text[:20000]) for d in docs])  # type: ignore[attr-defined]
+        texts = [negation_marked(d.text[:20000]) for d in docs]
+        return self.text_probabilities_of(self.text_words.transform(texts))  # type: ignore[attr-defined]
+
+    def text_probabilities_of(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        docs = range(matrix.shape[0])
         out = {}
         for issue in ISSUES:
             probs = np.zeros((len(docs), len(CLASSES)))
@@ -225,6 +231,25 @@ class StanceModel:
         return dists
 
 
+_STATISTIC = re.compile(r"\d[\d,.]*\s*(?:%|percent|million|billion)")
+
+
+def quotable(body: str) -> bool:
+    """Whether a sentence can stand as a position's quote: a statement in prose, not a
+    heading, a question, a citation or footnote, a statistic or a fragment."""
+    words = body.split()
+    if len(words) < 6 or len(body) > 1500:
+        return False
+    stripped = body.rstrip()
+    if stripped.endswith("?") or _SEE.match(body) or (_NUMBERED.match(body) and len(words) < 14):
+        return False
+    if len(words) <= 14 and not stripped.endswith((".", "!", ";", ":", '"', "”", ")")):
+        return False  # a heading
+    if len(_CITATION.findall(body)) >= 2 or body.isupper():
+        return False
+    return not (_STATISTIC.search(body) and len(words) < 20)
+
+
 @dataclass
 class DocumentPrediction:
     doc: DocumentInput
@@ -237,17 +262,36 @@ class DocumentPrediction:
         k = int(np.argmax(dist[1:])) + 1
         return CLASSES[k], float(dist[k])
 
-    def decided(self, issue: str, threshold: float) -> tuple[str, float] | None:
-        """The document's stance on ``issue`` if the model commits to one, else None."""
-        dist = self.issues[issue][0]
-        stance, p = self.best(issue)
-        if p < threshold or dist[0] > p:
-            return None
-        return stance, p
+    def evidence(self, issue: str, stance: str, limit: int = 3) -> list[int]:
+        """The sentences (indices) a reader would pick to see ``stance``: by the
+        sentence model's probability of it, only sentences that lean to it over the
+        other stances and can stand as a quote (codebook rule 3)."""
+        probs = self.issues[issue][1]
+        if not probs.shape[0]:
+            return []
+        k = CLASSES.index(stance)
+        bodies = self.doc.bodies()
+        out: list[int] = []
+        for j in np.argsort(-probs[:, k], kind="stable"):
+            p = probs[j]
+            if p[k] < MIN_QUOTE_PROBABILITY:
+                break
+            if p[k] < max(p[1:]) or self.doc.sentences[j].boilerplate or not quotable(bodies[j]):
+                continue
+            out.append(int(j))
+            if len(out) == limit:
+                break
+        return out
+
+    def leaning(self) -> dict[str, tuple[str, float]]:
+        """issue → (stance, confidence) the model leans to and can quote, before the
+        threshold."""
+        out = {}
+        for issue, (dist, _) in self.issues.items():
+            stance, p = self.best(issue)
+            if dist[0] <= p and self.evidence(issue, stance, limit=1):
+                out[issue] = (stance, p)
+        return out
 
     def positions(self, threshold: float) -> dict[str, tuple[str, float]]:
-        return {
-            issue: got
-            for issue in self.issues
-            if (got := self.decided(issue, threshold)) is not None
-        }
+        return {i: sp for i, sp in self.leaning().items() if sp[1] >= threshold}

@@ -7,7 +7,7 @@ corpus and writes ``data/labels/split.json``:
   (the 17 major filings excepted: they are labelled in full and scored
   leave-one-filing-out);
 - ``test``: 500 of them, the frozen test split. Documents of the earlier
-  hand-labelled set (``annotations.toml``, which the old lexicon was tuned on)
+  hand-labelled set (``earlier.jsonl``, which the old lexicon was tuned on)
   are never drawn into it. Never used for training, tuning, thresholds or
   lexicon edits;
 - ``double``: 10 % of the comments, labelled a second time, independently, for
@@ -27,7 +27,6 @@ import hashlib
 import json
 import random
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +57,14 @@ def attachment_docs(corpus: Path, ext: str) -> list[str]:
 
 
 def earlier_labelled(
-    path: Path = PROJECT_ROOT / "data" / "labels" / "annotations.toml",
+    path: Path = PROJECT_ROOT / "data" / "labels" / "earlier.jsonl",
 ) -> set[str]:
+    """The comments of the first hand-labelled set (the old lexicon was tuned on them;
+    its other documents were the major filings, never drawn)."""
     if not path.exists():
         return set()
-    return {d["id"] for d in tomllib.loads(path.read_text(encoding="utf-8"))["doc"]}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {json.loads(line)["id"] for line in lines if line.strip()}
 
 
 def draw(corpus: Path) -> dict[str, Any]:

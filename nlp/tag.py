@@ -17,15 +17,18 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from kb.errors import UsageError
 from kb.store.links import replace_links_bulk
 from kb.watchlist import Watchlist
 from nlp.campaigns import find_campaigns
 from nlp.language import detect_language, paragraph_languages
 from nlp.mentions import BillName, MentionFinder, family_slug
+from nlp.model import DocumentPrediction, StanceModel
 from nlp.organizations import LEXICON as ORG_LEXICON
 from nlp.organizations import Filer, gazetteer
 from nlp.positions import Position
@@ -36,10 +39,12 @@ from nlp.tag_positions import (
     PositionReport,
     analyse_positions,
     comment_bodies,
+    model_input,
     refresh_campaigns,
     store_documents,
     sync_organizations,
 )
+from nlp.train import labels_hash
 
 NLP_VERSION = "5"
 BATCH = 400
@@ -51,6 +56,10 @@ EXPECTED_LANGUAGE = {
     "federalregister.gov": "en",
 }
 _FINDER: MentionFinder | None = None
+#: The stance model, loaded (or trained) before the workers fork; None: lexicon rules.
+_MODEL: StanceModel | None = None
+#: Documents per task a worker runs the stance model over at once.
+CHUNK = 25
 
 
 @dataclass
@@ -60,13 +69,15 @@ class TagReport:
     links: int = 0
     words: int = 0
     positions: PositionReport = field(default_factory=PositionReport)
+    #: what decided the positions: the stance model's version, or why the lexicon did
+    method: str = ""
 
     def summary(self) -> str:
         p = self.positions
         return (
             f"{self.tagged} of {self.considered} documents tagged ({self.words:,} words, "
             f"{p.sentences:,} sentences), {p.positions} positions, {self.links} mentions, "
-            f"{p.campaigns} campaigns ({p.inherited} positions inherited)"
+            f"{p.campaigns} campaigns ({p.inherited} positions inherited); {self.method}"
         )
 
 
@@ -119,30 +130,74 @@ def _init_worker(names: list[BillName], dockets: set[str]) -> None:
 
 def analyse(job: tuple[dict[str, Any], list[str]]) -> Analysis:
     """Everything ``kb tag`` learns about one document (pure; runs in a worker)."""
-    row, atts = job
+    return analyse_chunk([job])[0]
+
+
+def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis]:
+    """``analyse`` of several documents, the stance model run once over all of them."""
     assert _FINDER is not None
-    text = row["text"] or ""
-    language = row["language"] or detect_language(text, EXPECTED_LANGUAGE.get(row["source"]))
-    row = {**row, "language": language}
-    mixed = paragraph_languages(text, language)
-    links = [(m.target_type, m.target_id, m.matched, m.start, m.end) for m in _FINDER.find(text)]
-    positions: list[Position] = []
-    n_sentences, filer = 0, None
-    tagged = row["kind"] in TAGGED_KINDS
-    if tagged:
-        positions, n_sentences, filer = analyse_positions(row, atts, mixed)
-    return Analysis(
-        row["id"],
-        row["text_sha"],
-        language,
-        mixed,
-        len(text.split()),
-        links,
-        positions,
-        n_sentences,
-        filer,
-        tagged,
-    )
+    prepared = []
+    for row, atts in jobs:
+        text = row["text"] or ""
+        language = row["language"] or detect_language(text, EXPECTED_LANGUAGE.get(row["source"]))
+        row = {**row, "language": language}
+        prepared.append((row, atts, paragraph_languages(text, language)))
+    modelled = [
+        i
+        for i, (row, _, _) in enumerate(prepared)
+        if _MODEL is not None and row["kind"] in TAGGED_KINDS and row["kind"] != "press"
+    ]
+    predictions: dict[int, DocumentPrediction] = {}
+    if _MODEL is not None and modelled:
+        docs = [model_input(prepared[i][0], prepared[i][2]) for i in modelled]
+        predictions = dict(zip(modelled, _MODEL.predict(docs), strict=True))
+    out = []
+    for i, (row, atts, mixed) in enumerate(prepared):
+        text = row["text"] or ""
+        links = [
+            (m.target_type, m.target_id, m.matched, m.start, m.end) for m in _FINDER.find(text)
+        ]
+        positions: list[Position] = []
+        n_sentences, filer = 0, None
+        tagged = row["kind"] in TAGGED_KINDS
+        if tagged:
+            positions, n_sentences, filer = analyse_positions(
+                row,
+                atts,
+                mixed,
+                predictions.get(i),
+                _MODEL.threshold if _MODEL is not None else 0.5,
+            )
+        out.append(
+            Analysis(
+                row["id"],
+                row["text_sha"],
+                row["language"],
+                mixed,
+                len(text.split()),
+                links,
+                positions,
+                n_sentences,
+                filer,
+                tagged,
+            )
+        )
+    return out
+
+
+def stance_model(db: Database) -> tuple[StanceModel | None, str]:
+    """The stance model fit from ``data/labels/`` (cached beside the database), or
+    None with the reason when the labelled documents are not in the database."""
+    from nlp.tag_positions import row_sentences
+    from nlp.train import load_or_train
+
+    files = [r[2] for r in db.execute("pragma database_list") if r[1] == "main" and r[2]]
+    cache = Path(files[0]).parent / ".kb-cache" if files else None
+    try:
+        model = load_or_train(db, row_sentences, cache)
+    except UsageError as err:
+        return None, f"positions from the lexicon rules: no stance model ({err})"
+    return model, f"positions from stance model {model.labels_hash}"
 
 
 def tag_documents(
@@ -151,7 +206,7 @@ def tag_documents(
     names, dockets = finder_inputs(db, watchlist)
     finder = MentionFinder(names, dockets)
     orgs = hashlib.sha256(ORG_LEXICON.read_bytes()).hexdigest()[:8]
-    version = f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}"
+    version = f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}:{labels_hash()}"
     report = TagReport()
     where = (
         ""
@@ -166,6 +221,8 @@ def tag_documents(
     ]
     report.considered = len(ids)
     workers = workers or min(os.cpu_count() or 1, 4)
+    global _MODEL
+    _MODEL, report.method = stance_model(db) if ids else (None, "nothing to tag")
     if ids:
         warm_up()
     # Forked workers inherit the pipelines and models loaded above instead of loading their own.
@@ -179,7 +236,8 @@ def tag_documents(
         for start in range(0, len(ids), BATCH):
             jobs = _jobs(db, ids[start : start + BATCH])
             # The next batch is already submitted while this process stores the last one.
-            submitted = pool.map(analyse, jobs, chunksize=20)
+            chunks = [jobs[k : k + CHUNK] for k in range(0, len(jobs), CHUNK)]
+            submitted = (a for done in pool.map(analyse_chunk, chunks) for a in done)
             if pending is not None:
                 _store(db, list(pending), version, report)
             pending = submitted

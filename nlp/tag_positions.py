@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
-from nlp.model import FORMAL_CHARS
+from nlp.model import FORMAL_CHARS, DocumentInput, DocumentPrediction
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filing_evidence, press_evidence
 from nlp.sentences import Sentence, split_sentences
@@ -96,12 +96,63 @@ def row_sentences(row: dict[str, object]) -> list[Sentence]:
     return candidate_sentences(text, lang, pages, paragraph_languages(text, lang))
 
 
+def document_filer(row: dict[str, object], atts: list[str]) -> Filer:
+    filer = resolve(row, atts)
+    if filer.individual and row.get("kind") != "comment":
+        filer = Filer(
+            (), (str(row.get("organization") or row.get("title") or row["id"]),), "other", False
+        )
+    return filer
+
+
+def model_input(row: dict[str, object], mixed: list[tuple[int, int, str]]) -> DocumentInput:
+    text = str(row.get("text") or "")
+    lang = str(row.get("language") or "en")
+    pages = json.loads(str(row["pages"])) if row.get("pages") else None
+    return DocumentInput(text, candidate_sentences(text, lang, pages, mixed))
+
+
+def model_positions(
+    prediction: DocumentPrediction, filer: Filer, threshold: float
+) -> list[Position]:
+    """The filer's positions the stance model decides, each with its best quotes."""
+    doc = prediction.doc
+    holders = (
+        list(zip(filer.names, filer.org_ids, strict=False))
+        if filer.org_ids
+        else [(filer.names[0], None)]
+    )
+    out = []
+    for issue, (stance, confidence) in sorted(prediction.positions(threshold).items()):
+        quotes: list[dict[str, object]] = []
+        for j in prediction.evidence(issue, stance):
+            sent = doc.sentences[j]
+            quotes.append(
+                {
+                    "text": doc.text[sent.start : sent.end],
+                    "start": sent.start,
+                    "end": sent.end,
+                    "page": sent.page,
+                }
+            )
+        for name, oid in holders:
+            out.append(
+                Position(name, oid, issue, stance, round(confidence, 3), quotes, "stance-model")
+            )
+    return out
+
+
 def analyse_positions(
     row: dict[str, object],
     atts: list[str],
     other_languages: list[tuple[int, int, str]] | None = None,
+    prediction: DocumentPrediction | None = None,
+    threshold: float = 0.5,
 ) -> tuple[list[Position], int, Filer | None]:
-    """Positions of one document (pure: row and attachment titles in, positions out)."""
+    """Positions of one document (pure: row and attachment titles in, positions out).
+    With the stance model's ``prediction`` of a filing, the model decides; press (whose
+    holders are the parties it reports) and a database without the model use the
+    lexicon rules."""
     text = str(row["text"] or "")
     pages = json.loads(str(row["pages"])) if row.get("pages") else None
     lang = str(row.get("language") or "en")
@@ -114,23 +165,24 @@ def analyse_positions(
             len(sentences),
             None,
         )
+    filer = document_filer(row, atts)
+    if prediction is not None:
+        return (
+            model_positions(prediction, filer, threshold),
+            len(prediction.doc.sentences),
+            filer,
+        )
     triggers = lexicon().triggered(text)
     hits = [p for p, _ in triggers]
 
     def keep(start: int, block: str) -> bool:
         # Only blocks with a stance trigger (or a rebuttal of a reported view) go on.
-        # (Also requiring a cue match per block was measured: it costs more than it saves.)
         i = bisect.bisect_left(hits, start)
         return (i < len(hits) and hits[i] < start + len(block)) or bool(
             REBUTTAL_WORDS.search(block)
         )
 
     sentences = split_sentences(text, lang, pages, keep, mixed)
-    filer = resolve(row, atts)
-    if filer.individual and row.get("kind") != "comment":
-        filer = Filer(
-            (), (str(row.get("organization") or row.get("title") or row["id"]),), "other", False
-        )
     return aggregate(filing_evidence(text, sentences, filer, triggers), text), len(sentences), filer
 
 

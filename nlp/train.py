@@ -16,6 +16,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlite_utils import Database
@@ -36,8 +37,14 @@ from nlp.sentences import Sentence
 from nlp.stance import ISSUES, lexicon
 
 SEED = 20261202
+#: The key under which a sentence labelled as someone else's words is marked.
+OTHER_KEY = "other"
 #: A document needs this many labelled documents in the database to train.
 MIN_DOCUMENTS = 50
+#: Inverse regularisation of the sentence, whole-text and document classifiers.
+SENTENCE_C = 4.0
+TEXT_C = 4.0
+DOC_C = 1.0
 
 
 @dataclass
@@ -62,9 +69,30 @@ def label_sentences(rec: LabelRecord, sentences: Sequence[Sentence]) -> list[dic
         labels: dict[str, str] = {}
         for span in rec.spans:
             overlap = min(sent.end, span.end) - max(sent.start, span.start)
-            if span.labels and overlap > 0.5 * min(sent.end - sent.start, span.end - span.start):
-                labels.update(span.labels)
+            if overlap > 0.5 * min(sent.end - sent.start, span.end - span.start):
+                labels.update(span.labels or {OTHER_KEY: span.other or "other"})
         out.append(labels)
+    return out
+
+
+def sentence_targets(unit: Unit) -> list[dict[str, str | None]]:
+    """Per sentence and issue, what the sentence model learns: the labelled stance;
+    ``none`` for someone else's words, and for any sentence of a document without a
+    position on the issue or whose sentences were labelled exhaustively; None (not
+    learnt) for unmarked sentences of a document that argues the issue, where the
+    labeller marked only the clearest evidence."""
+    exhaustive = unit.source == "filings"
+    out: list[dict[str, str | None]] = []
+    for labels in unit.sentence_labels:
+        row: dict[str, str | None] = {}
+        for issue in ISSUES:
+            if issue in labels:
+                row[issue] = labels[issue]
+            elif OTHER_KEY in labels or exhaustive or issue not in unit.positions:
+                row[issue] = "none"
+            else:
+                row[issue] = None
+        out.append(row)
     return out
 
 
@@ -113,94 +141,139 @@ def _fold(doc_id: str) -> int:
 
 def _logistic(c: float, balanced: bool = False) -> object:
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
 
-    return LogisticRegression(
-        C=c, max_iter=3000, class_weight="balanced" if balanced else None, random_state=SEED
+    # liblinear per class (one against the rest): an order of magnitude faster than
+    # a multinomial fit on sparse n-grams, and as good on dev.
+    return OneVsRestClassifier(
+        LogisticRegression(
+            C=c,
+            solver="liblinear",
+            max_iter=1000,
+            class_weight="balanced" if balanced else None,
+            random_state=SEED,
+        )
     )
 
 
-def fit_sentences(train: Sequence[Unit]) -> SentenceModel:
+def _vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    words = TfidfVectorizer(
-        preprocessor=negation_marked,
-        ngram_range=(1, 2),
-        min_df=2,
-        max_features=60000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    words.fit([b for u in train for b in u.doc.bodies()])
-    model = SentenceModel(words, {})
-    matrix = model.features([u.doc for u in train])
-    for issue in ISSUES:
-        y = [labels.get(issue, "none") for u in train for labels in u.sentence_labels]
-        if len(set(y)) < 2:
-            continue
-        clf = _logistic(4.0)
-        clf.fit(matrix, y)  # type: ignore[attr-defined]
-        model.models[issue] = clf
-    return model
-
-
-def fit_text(train: Sequence[Unit]) -> tuple[object, dict[str, object]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    words = TfidfVectorizer(
+    return TfidfVectorizer(
         ngram_range=(1, 2), min_df=2, max_features=60000, sublinear_tf=True, dtype=np.float32
     )
-    matrix = words.fit_transform([negation_marked(u.doc.text[:20000]) for u in train])
-    models = {}
+
+
+def _fit_issues(
+    matrix: Any, targets: Sequence[dict[str, str | None]], c: float
+) -> dict[str, object]:
+    """One classifier per issue over ``CLASSES`` (issues without two classes get none);
+    rows whose target is None are left out of that issue's fit."""
+    models: dict[str, object] = {}
     for issue in ISSUES:
-        y = [u.positions.get(issue, "none") for u in train]
+        rows = [i for i, t in enumerate(targets) if t.get(issue, "none") is not None]
+        y = [targets[i].get(issue, "none") for i in rows]
         if len(set(y)) < 2:
             continue
-        clf = _logistic(4.0)
-        clf.fit(matrix, y)  # type: ignore[attr-defined]
+        clf = _logistic(c)
+        clf.fit(matrix[rows], y)  # type: ignore[attr-defined]
         models[issue] = clf
-    return words, models
+    return models
 
 
-def _partial(sentences: SentenceModel, text: tuple[object, dict[str, object]]) -> StanceModel:
-    return StanceModel(sentences, text[0], text[1], {})
+@dataclass
+class Matrices:
+    """The training units' features, computed once (vocabularies fit on all training
+    text, no labels involved) and sliced per fold."""
+
+    sentence_words: Any
+    text_words: Any
+    sentences: Any  # sparse (n_sentences, features)
+    texts: Any  # sparse (n_units, features)
+    bounds: np.ndarray  # unit i's sentences are rows bounds[i]:bounds[i+1]
+
+    @classmethod
+    def of(cls, train: Sequence[Unit]) -> Matrices:
+        sentence_words = _vectorizer()
+        sentence_words.set_params(preprocessor=negation_marked)
+        sentence_words.fit([b for u in train for b in u.doc.bodies()])
+        text_words = _vectorizer()
+        texts = text_words.fit_transform([negation_marked(u.doc.text[:20000]) for u in train])
+        sentences = SentenceModel(sentence_words, {}).features([u.doc for u in train])
+        bounds = np.cumsum([0] + [len(u.doc.sentences) for u in train])
+        return cls(sentence_words, text_words, sentences, texts, bounds)
+
+    def rows(self, picked: Sequence[int]) -> np.ndarray:
+        return np.concatenate(
+            [np.arange(self.bounds[i], self.bounds[i + 1]) for i in picked] or [np.zeros(0, int)]
+        ).astype(int)
 
 
-def stage_one_features(train: Sequence[Unit]) -> dict[str, list[list[float]]]:
+def _stage_one(train: Sequence[Unit], m: Matrices, picked: Sequence[int]) -> StanceModel:
+    """Both first-stage models fit on the units ``picked``."""
+    targets = [t for i in picked for t in sentence_targets(train[i])]
+    sentences = SentenceModel(
+        m.sentence_words, _fit_issues(m.sentences[m.rows(picked)], targets, SENTENCE_C)
+    )
+    doc_targets: list[dict[str, str | None]] = [dict(train[i].positions) for i in picked]
+    text_models = _fit_issues(m.texts[list(picked)], doc_targets, TEXT_C)
+    return StanceModel(sentences, m.text_words, text_models, {})
+
+
+def stage_one_features(train: Sequence[Unit], m: Matrices) -> dict[str, list[list[float]]]:
     """Out-of-fold document features: each unit scored by models fit without its fold."""
     feats: dict[str, list[list[float]]] = {issue: [[] for _ in train] for issue in ISSUES}
+    folds = [_fold(u.id) for u in train]
     for fold in range(FOLDS):
-        inside = [u for u in train if _fold(u.id) != fold]
-        held = [(i, u) for i, u in enumerate(train) if _fold(u.id) == fold]
+        inside = [i for i, f in enumerate(folds) if f != fold]
+        held = [i for i, f in enumerate(folds) if f == fold]
         if not held:
             continue
-        partial = _partial(fit_sentences(inside), fit_text(inside))
-        docs = [u.doc for _, u in held]
-        sent = partial.sentences.probabilities(partial.sentences.features(docs))
-        text = partial.text_probabilities(docs)
+        partial = _stage_one(train, m, inside)
+        sent = partial.sentences.probabilities(m.sentences[m.rows(held)])
+        text = partial.text_probabilities_of(m.texts[held])
         offset = 0
-        for d_i, (i, u) in enumerate(held):
-            n = len(u.doc.sentences)
+        for d_i, i in enumerate(held):
+            n = len(train[i].doc.sentences)
             for issue in ISSUES:
                 feats[issue][i] = doc_features(
-                    sent[issue][offset : offset + n], text[issue][d_i], u.doc.formal
+                    sent[issue][offset : offset + n], text[issue][d_i], train[i].doc.formal
                 )
             offset += n
     return feats
 
 
-def fit(train: Sequence[Unit], labels_hash: str = "") -> StanceModel:
-    feats = stage_one_features(train)
-    model = _partial(fit_sentences(train), fit_text(train))
+def fit_documents(
+    train: Sequence[Unit], feats: dict[str, list[list[float]]], leave_out: int | None = None
+) -> dict[str, object]:
+    """The document stage: per issue, stance from the out-of-fold first-stage features."""
+    keep = [i for i in range(len(train)) if i != leave_out]
+    models: dict[str, object] = {}
     for issue in ISSUES:
-        y = [u.positions.get(issue, "none") for u in train]
+        y = [train[i].positions.get(issue, "none") for i in keep]
         if len(set(y)) < 2:
             continue
-        clf = _logistic(1.0)
-        clf.fit(np.array(feats[issue]), y)  # type: ignore[attr-defined]
-        model.documents[issue] = clf
+        clf = _logistic(DOC_C, balanced=True)
+        clf.fit(np.array([feats[issue][i] for i in keep]), y)  # type: ignore[attr-defined]
+        models[issue] = clf
+    return models
+
+
+def fit_with_features(
+    train: Sequence[Unit], labels_hash: str = ""
+) -> tuple[StanceModel, dict[str, list[list[float]]]]:
+    """The model and the out-of-fold document features it was fit on."""
+    m = Matrices.of(train)
+    feats = stage_one_features(train, m)
+    model = _stage_one(train, m, range(len(train)))
+    model.documents = fit_documents(train, feats)
     model.labels_hash = labels_hash
     model.meta = {"train_documents": len(train)}
-    return model
+    return model, feats
+
+
+def fit(train: Sequence[Unit], labels_hash: str = "") -> StanceModel:
+    return fit_with_features(train, labels_hash)[0]
 
 
 def choose_thresholds(model: StanceModel, dev: Sequence[Unit]) -> tuple[float, float]:
@@ -210,11 +283,7 @@ def choose_thresholds(model: StanceModel, dev: Sequence[Unit]) -> tuple[float, f
     pairs = []  # (probability, right?) of each decided (doc, issue), and gold count
     gold = sum(len(u.positions) for u in dev)
     for u, pred in zip(dev, predictions, strict=True):
-        for issue in ISSUES:
-            dist = pred.issues[issue][0]
-            stance, p = pred.best(issue)
-            if dist[0] > p:
-                continue
+        for issue, (stance, p) in pred.leaning().items():
             pairs.append((p, u.positions.get(issue) == stance))
     pairs.sort(reverse=True)
     best_f1, best_t = -1.0, 0.5
@@ -241,7 +310,12 @@ def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
         path = labels_dir / f"{name}.jsonl"
         if path.exists():
             digest.update(path.read_bytes())
-    for path in (Path(__file__), Path(__file__).with_name("model.py")):
+    here = Path(__file__)
+    # The model's code and what decides the sentences it reads.
+    for path in (
+        here,
+        *(here.with_name(n) for n in ("model.py", "sentences.py", "tag_positions.py")),
+    ):
         digest.update(path.read_bytes())
     digest.update(lexicon().version.encode())
     digest.update(json.dumps(splits(), sort_keys=True).encode())
@@ -258,7 +332,10 @@ def train(db: Database, splitter: SentenceSplitter) -> StanceModel:
     return model
 
 
-def load_or_train(db: Database, splitter: SentenceSplitter, cache_dir: Path) -> StanceModel:
+def load_or_train(db: Database, splitter: SentenceSplitter, cache_dir: Path | None) -> StanceModel:
+    """The model from the cache (keyed by ``labels_hash``), else trained and cached."""
+    if cache_dir is None:
+        return train(db, splitter)
     key = labels_hash()
     path = cache_dir / f"stance-model-{key}.pickle"
     if path.exists():

@@ -25,3 +25,17 @@ def test_test_split_is_held_out() -> None:
     from nlp.sampling import earlier_labelled
 
     assert not test & earlier_labelled()
+
+
+def test_no_test_document_is_trained_or_tuned_on() -> None:
+    from nlp.labels import primary_records, splits
+
+    split = load_split()
+    test = set(split["test"])
+    assignment = splits()
+    assert {i for i, s in assignment.items() if s == "test"} == test
+    records = primary_records()
+    # Every drawn comment is labelled; outside the test split nothing is "test".
+    assert set(split["comments"]) <= set(records)
+    for doc_id in records:
+        assert (assignment.get(doc_id, "train") == "test") == (doc_id in test)

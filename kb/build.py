@@ -22,6 +22,7 @@ from kb.digest.weeks import Week
 from kb.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import redline
+from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
 from kb.render.filings import (
     filing_label,
@@ -134,6 +135,7 @@ def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> i
     latest = [(post_url(Week.parse(p.stem)), f"Week {p.stem}") for p in reversed(posts[-5:])]
     pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest))
     pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
+    pages.write("about/accuracy.md", render_accuracy(load_figures()))
     return pages.count
 
 

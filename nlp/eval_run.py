@@ -17,7 +17,7 @@ from nlp.evaluate import (
     second_pass_agreement,
     wilson,
 )
-from nlp.model import StanceModel
+from nlp.model import CLASSES, MIN_LEANING, StanceModel, document_proba
 from nlp.sampling import load_split
 from nlp.stance import ISSUES
 from nlp.train import Unit, choose_thresholds, fit_documents, fit_with_features, labels_hash, units
@@ -86,14 +86,10 @@ def leave_one_filing_out(
         documents = fit_documents(train, feats, leave_out=index)
         leaning = {}
         for issue in ISSUES:
-            doc_model = documents.get(issue)
-            if doc_model is None:
-                continue
-            got = doc_model.predict_proba(np.array([feats[issue][index]]))[0]  # type: ignore[attr-defined]
-            dist = {cls: float(p) for cls, p in zip(doc_model.classes_, got, strict=True)}  # type: ignore[attr-defined]
-            stance = max((c for c in dist if c != "none"), key=dist.__getitem__, default=None)
-            if stance is not None and dist[stance] >= dist.get("none", 0.0):
-                leaning[issue] = (stance, dist[stance])
+            dist = document_proba(documents, issue, [feats[issue][index]])[0]
+            k = int(np.argmax(dist[1:])) + 1
+            if dist[k] >= MIN_LEANING:
+                leaning[issue] = (CLASSES[k], float(dist[k]))
         predicted = at(leaning, model.threshold)
         right = {i: predicted.get(i) == held.positions.get(i) for i in ISSUES}
         cells += list(right.values())
@@ -225,7 +221,8 @@ def report(figures: dict[str, Any]) -> str:
     agreement = figures["agreement"]
     lines += [
         "",
-        f"Agreement of two independent labelling passes ({agreement['documents']} comments):",
+        f"Agreement of independent labellings: {agreement.get('readings', 0)} second readings "
+        f"of {agreement['documents']} comments against their first:",
     ]
     for issue, a in agreement["issues"].items():
         lines.append(

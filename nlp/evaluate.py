@@ -25,11 +25,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.settings import PROJECT_ROOT
+from kb.settings import ACCURACY_FILE
 from nlp.labels import primary_records, read_set
 from nlp.stance import ISSUES
 
-ACCURACY_FILE = PROJECT_ROOT / "data" / "accuracy.json"
 BOOTSTRAP = 1000
 MIN_SUPPORT = 5
 
@@ -132,13 +131,19 @@ def score_block(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
     }
 
 
-def kappa_per_issue(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
-    """Cohen's kappa per issue over (first pass, second pass) pairs of one document's
-    labels ("none" counts as a category)."""
+def kappa_per_issue(
+    pairs: list[tuple[Positions, Positions]], documents: int | None = None
+) -> dict[str, Any]:
+    """Cohen's kappa per issue over (first reading, second reading) pairs of one
+    document's labels ("none" counts as a category)."""
     from sklearn.metrics import cohen_kappa_score
 
     both = pairs
-    out: dict[str, Any] = {"documents": len(both), "issues": {}}
+    out: dict[str, Any] = {
+        "readings": len(both),
+        "documents": len(both) if documents is None else documents,
+        "issues": {},
+    }
     for issue in ISSUES:
         a = [first.get(issue, "none") for first, _ in both]
         b = [second.get(issue, "none") for _, second in both]
@@ -155,8 +160,10 @@ def kappa_per_issue(pairs: list[tuple[Positions, Positions]]) -> dict[str, Any]:
 def second_pass_agreement() -> dict[str, Any]:
     """Every second-pass record against the first pass of the same document."""
     first = {r.id: r.positions for r in read_set("comments")}
-    pairs = [(first[r.id], r.positions) for r in read_set("second-pass") if r.id in first]
-    return kappa_per_issue(pairs)
+    second = [r for r in read_set("second-pass") if r.id in first]
+    return kappa_per_issue(
+        [(first[r.id], r.positions) for r in second], len({r.id for r in second})
+    )
 
 
 def lexicon_positions(db: Database, doc_id: str) -> Positions:

@@ -6,6 +6,7 @@ evidence is stored as character spans with a hash of their text, never the text:
 - ``comments.jsonl``: the 1,600 randomly drawn comments (``nlp.sampling``);
 - ``second-pass.jsonl``: 10 % of them labelled again, independently (agreement only);
 - ``filings.jsonl``: the 17 major filings and the 35 TXT filings;
+- ``extra.jsonl``: 600 more comments where the lexicon sees a rare stance (training only);
 - ``earlier.jsonl``: the first hand-labelled set (training only).
 
 Labellers read numbered sentences (``nlp.labeling``); ``python -m nlp.labels
@@ -47,7 +48,7 @@ SIGNS = {"+": "supports", "-": "opposes", "~": "mixed"}
 #: Sentences that use the issues' words but are not the filer's view.
 OTHER = {"R": "reported", "Q": "quoted", "H": "heading"}
 #: Label files by the set they label; the first that labels a document wins.
-PRIMARY = ("filings", "comments", "earlier")
+PRIMARY = ("filings", "comments", "extra", "earlier")
 DEV_SIZE = 200
 DEV_SEED = 20261203
 
@@ -171,7 +172,7 @@ def convert_line(raw: dict[str, Any], text: str, lang: str, pages: Any) -> dict[
     return out
 
 
-def convert(db: Database, raw_path: Path, out_path: Path) -> int:
+def convert(db: Database, raw_path: Path, out_path: Path, replace: bool = False) -> int:
     rows = []
     for n, line in enumerate(raw_path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -184,6 +185,19 @@ def convert(db: Database, raw_path: Path, out_path: Path) -> int:
             raise UsageError("document is not in the database", item=f"{raw_path.name}:{n}")
         pages = json.loads(found[1]) if found[1] else None
         rows.append(convert_line(raw, found[0] or "", found[2] or "en", pages))
+    if replace:
+        # A relabelled document takes its old record's place (same line, new labels).
+        new = {row["id"]: row for row in rows}
+        kept = []
+        for line in out_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                old = json.loads(line)
+                kept.append(new.pop(old["id"], old))
+        rows = kept + list(new.values())
+        out_path.write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+        )
+        return len(rows)
     with open(out_path, "a", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -193,12 +207,17 @@ def convert(db: Database, raw_path: Path, out_path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Convert labellers' files into span records.")
     parser.add_argument("raw", type=Path, nargs="+")
-    parser.add_argument("--set", required=True, choices=("comments", "second-pass", "filings"))
+    parser.add_argument(
+        "--set", required=True, choices=("comments", "second-pass", "filings", "extra")
+    )
     parser.add_argument("--db", type=Path, default=Path("kb.db"))
+    parser.add_argument(
+        "--replace", action="store_true", help="relabelled documents replace their records"
+    )
     args = parser.parse_args()
     db = Database(args.db)
     for raw in args.raw:
-        n = convert(db, raw, LABELS_DIR / f"{args.set}.jsonl")
+        n = convert(db, raw, LABELS_DIR / f"{args.set}.jsonl", args.replace)
         print(f"{raw}: {n} records -> {args.set}.jsonl")
 
 

@@ -20,14 +20,17 @@ model is cached by the hash of the labels and this module's version.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from nlp.positions import triggered_issues
 from nlp.sentences import Sentence
 from nlp.stance import (
     _FIRST_PERSON,
@@ -38,15 +41,20 @@ from nlp.stance import (
     STANCES,
     THIRD_PARTY,
     classify,
+    lexicon,
 )
 
 MODEL_VERSION = "1"
 CLASSES = ("none", *STANCES)
-FOLDS = 5
+FOLDS = 3
 #: Above this many characters a document is a formal filing (argument in legal prose).
 FORMAL_CHARS = 6000
 #: A sentence below this probability of the stance is not shown as its quote.
 MIN_QUOTE_PROBABILITY = 0.15
+#: The key of the document-stage model shared by all issues.
+SHARED = "all issues"
+#: Below this probability a stance is not even a candidate (thresholds start here).
+MIN_LEANING = 0.1
 
 _CITATION = re.compile(
     r"\b(?:v\.|U\.S\.C\.|F\.\s?(?:2d|3d|4th|Supp)|S\.\s?Ct\.|Id\.|supra|infra|et al\.|"
@@ -55,55 +63,91 @@ _CITATION = re.compile(
 _SEE = re.compile(r"^\s*(?:\d{1,3}\s*)?(?:See|See, e\.g\.|Cf\.|Id\.|E\.g\.)\b")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{1,5}|[A-H])[.)]\s")
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
-_NEGATORS = ("not", "no", "never", "cannot", "nor", "without")
+_NEGATORS = frozenset(("not", "no", "never", "cannot", "nor", "without"))
+_WORD = re.compile(r"[\w'’]+|[.,;:!?]")
 
 
-def negation_marked(text: str) -> str:
+def negation_marked(text: str) -> list[str]:
     """Lower-cased words; those after a negation cue (until punctuation) carry NOT_."""
     out, negated = [], False
-    for token in re.findall(r"[\w'’]+|[.,;:!?]", text.lower()):
+    for token in _WORD.findall(text.lower()):
         if token in ".,;:!?":
             negated = False
             continue
         out.append(f"NOT_{token}" if negated else token)
         if token in _NEGATORS or token.endswith(("n't", "n’t")):
             negated = True
-    return " ".join(out)
+    return out
 
 
-def context_features(text: str, sentences: Sequence[Sentence], i: int, formal: bool) -> list[float]:
-    """Dense features of sentence ``i``: the lexicon's view and where the sentence stands."""
-    sent = sentences[i]
-    body = text[sent.start : sent.end]
-    words = body.split()
-    lex = [0.0] * (len(ISSUES) * 4)
-    for hit in classify(body, formal=formal):
-        k = ISSUES.index(hit.issue) * 4
-        lex[k + STANCES.index(hit.stance)] = hit.weight
-        lex[k + 3] = 1.0 if hit.reported else 0.0
-    previous = text[sentences[i - 1].start : sentences[i - 1].end] if i else ""
-    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body)) / max(len(body), 1)
-    heading = len(words) <= 14 and not body.rstrip().endswith((".", "?", "!", ":", ";"))
-    return [
-        *lex,
-        1.0 if sent.boilerplate else 0.0,
-        1.0 if heading else 0.0,
-        1.0 if body.isupper() and len(body) > 8 else 0.0,
-        1.0 if _SEE.match(body) else 0.0,
-        min(len(_CITATION.findall(body)), 4) / 4,
-        1.0 if _NUMBERED.match(body) else 0.0,
-        quoted,
-        1.0 if REPORTED.search(body) else 0.0,
-        1.0 if THIRD_PARTY.search(body) else 0.0,
-        1.0 if REPORTED_SPEAKER.search(body) else 0.0,
-        1.0 if _FIRST_PERSON.search(body) else 0.0,
-        1.0 if REBUTTAL.search(body) else 0.0,
-        1.0 if previous and (REPORTED.search(previous) or THIRD_PARTY.search(previous)) else 0.0,
-        sent.start / max(len(text), 1),
-        math.log1p(len(body)) / 8,
-        1.0 if formal else 0.0,
-        1.0 if body.endswith("?") else 0.0,
-    ]
+#: Dense context features per sentence (see ``context_features``).
+CONTEXT_FEATURES = len(ISSUES) * 4 + 17
+
+
+def word_ngrams(text: str) -> list[str]:
+    """The n-gram analyser of the sentence model: negation-marked words and word pairs."""
+    words = negation_marked(text)
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def pooled(words: sparse.csr_matrix, bounds: np.ndarray) -> sparse.csr_matrix:
+    """Each document's sentence n-gram rows summed and L2-normalised: the whole-text
+    features, without reading the text a second time."""
+    n_docs = len(bounds) - 1
+    owner = np.repeat(np.arange(n_docs), np.diff(bounds))
+    picks = sparse.csr_matrix(
+        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
+        shape=(n_docs, words.shape[0]),
+    )
+    summed = (picks @ words).tocsr()
+    norms = np.sqrt(np.asarray(summed.multiply(summed).sum(axis=1))).ravel()
+    scale = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms))
+    return (scale @ summed).tocsr()
+
+
+def context_features(doc: DocumentInput) -> list[list[float]]:
+    """Dense features of each sentence: the lexicon's view (its cues, for the issues
+    whose triggers the sentence holds) and where the sentence stands."""
+    text, sentences, formal = doc.text, doc.sentences, doc.formal
+    triggered = triggered_issues(text, sentences, doc.triggers())
+    out: list[list[float]] = []
+    previous_reports = False
+    for sent, issues in zip(sentences, triggered, strict=True):
+        body = text[sent.start : sent.end]
+        words = body.split()
+        lex = [0.0] * (len(ISSUES) * 4)
+        for hit in classify(body, issues, formal=formal) if issues else ():
+            k = ISSUES.index(hit.issue) * 4
+            lex[k + STANCES.index(hit.stance)] = hit.weight
+            lex[k + 3] = 1.0 if hit.reported else 0.0
+        quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body)) / max(len(body), 1)
+        heading = len(words) <= 14 and not body.rstrip().endswith((".", "?", "!", ":", ";"))
+        reported = REPORTED.search(body) is not None
+        third = THIRD_PARTY.search(body) is not None
+        out.append(
+            [
+                *lex,
+                1.0 if sent.boilerplate else 0.0,
+                1.0 if heading else 0.0,
+                1.0 if body.isupper() and len(body) > 8 else 0.0,
+                1.0 if _SEE.match(body) else 0.0,
+                min(len(_CITATION.findall(body)), 4) / 4,
+                1.0 if _NUMBERED.match(body) else 0.0,
+                quoted,
+                1.0 if reported else 0.0,
+                1.0 if third else 0.0,
+                1.0 if REPORTED_SPEAKER.search(body) else 0.0,
+                1.0 if _FIRST_PERSON.search(body) else 0.0,
+                1.0 if REBUTTAL.search(body) else 0.0,
+                1.0 if previous_reports else 0.0,
+                sent.start / max(len(text), 1),
+                math.log1p(len(body)) / 8,
+                1.0 if formal else 0.0,
+                1.0 if body.endswith("?") else 0.0,
+            ]
+        )
+        previous_reports = reported or third
+    return out
 
 
 @dataclass
@@ -112,6 +156,13 @@ class DocumentInput:
 
     text: str
     sentences: list[Sentence]
+    #: the lexicon's (position, issue) triggers in ``text``, when the caller has them
+    hits: list[tuple[int, str]] | None = None
+
+    def triggers(self) -> list[tuple[int, str]]:
+        if self.hits is None:
+            self.hits = lexicon().triggered(self.text)
+        return self.hits
 
     @property
     def formal(self) -> bool:
@@ -121,38 +172,59 @@ class DocumentInput:
         return [self.text[s.start : s.end] for s in self.sentences]
 
 
+def ovr_proba(clf: Any, matrix: Any) -> np.ndarray:
+    """``clf.predict_proba`` of a one-vs-rest logistic regression as one product
+    (sklearn's per-estimator calls and input checks cost more than the arithmetic)."""
+    estimators = clf.estimators_
+    coef = np.vstack([e.coef_ for e in estimators]).T
+    intercept = np.concatenate([e.intercept_ for e in estimators])
+    scores = matrix @ coef + intercept
+    probs = 1.0 / (1.0 + np.exp(-np.asarray(scores)))
+    if len(clf.classes_) == 2:
+        return np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
+    total = probs.sum(axis=1, keepdims=True)
+    return probs / np.where(total == 0, 1.0, total)
+
+
+def class_probabilities(models: dict[str, Any], matrix: Any, n: int) -> dict[str, np.ndarray]:
+    """issue → (n, 4) probabilities over ``CLASSES`` (issues without a model: none)."""
+    out = {}
+    for issue in ISSUES:
+        probs = np.zeros((n, len(CLASSES)))
+        probs[:, 0] = 1.0
+        model = models.get(issue)
+        if model is not None and n:
+            got = ovr_proba(model, matrix)
+            probs[:, 0] = 0.0
+            for j, cls in enumerate(model.classes_):
+                probs[:, CLASSES.index(cls)] = got[:, j]
+        out[issue] = probs
+    return out
+
+
 @dataclass
 class SentenceModel:
     words: object  # TfidfVectorizer
     models: dict[str, object]  # issue → LogisticRegression
 
     def features(self, docs: Sequence[DocumentInput]) -> sparse.csr_matrix:
+        """Rows: every sentence of ``docs``; columns: the n-grams, then the context."""
         bodies = [b for d in docs for b in d.bodies()]
-        dense = [
-            context_features(d.text, d.sentences, i, d.formal)
-            for d in docs
-            for i in range(len(d.sentences))
-        ]
+        dense = [row for d in docs for row in context_features(d)]
+        n_words = len(self.words.vocabulary_)  # type: ignore[attr-defined]
         if not bodies:
-            return sparse.csr_matrix((0, 0))
+            return sparse.csr_matrix((0, n_words + CONTEXT_FEATURES), dtype=np.float32)
         return sparse.hstack(
-            [self.words.transform(bodies), sparse.csr_matrix(np.array(dense))]  # type: ignore[attr-defined]
+            [self.words.transform(bodies), sparse.csr_matrix(np.array(dense, dtype=np.float32))]  # type: ignore[attr-defined]
         ).tocsr()
+
+    def text_matrix(self, features: sparse.csr_matrix, bounds: np.ndarray) -> sparse.csr_matrix:
+        n_words = len(self.words.vocabulary_)  # type: ignore[attr-defined]
+        return pooled(features[:, :n_words], bounds)
 
     def probabilities(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
         """issue → (n_sentences, 4) array over ``CLASSES``."""
-        out = {}
-        for issue in ISSUES:
-            probs = np.zeros((matrix.shape[0], len(CLASSES)))
-            probs[:, 0] = 1.0
-            model = self.models.get(issue)
-            if model is not None and matrix.shape[0]:
-                got = model.predict_proba(matrix)  # type: ignore[attr-defined]
-                probs[:, 0] = 0.0
-                for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
-                    probs[:, CLASSES.index(cls)] = got[:, j]
-            out[issue] = probs
-        return out
+        return class_probabilities(self.models, matrix, matrix.shape[0])
 
 
 def doc_features(probs: np.ndarray, text_probs: np.ndarray, formal: bool) -> list[float]:
@@ -174,7 +246,6 @@ def doc_features(probs: np.ndarray, text_probs: np.ndarray, formal: bool) -> lis
 @dataclass
 class StanceModel:
     sentences: SentenceModel
-    text_words: object  # TfidfVectorizer over whole documents
     text_models: dict[str, object]
     documents: dict[str, object]  # issue → LogisticRegression over doc_features
     threshold: float = 0.5
@@ -183,31 +254,16 @@ class StanceModel:
     labels_hash: str = ""
     meta: dict[str, object] = field(default_factory=dict)
 
-    def text_probabilities(self, docs: Sequence[DocumentInput]) -> dict[str, np.ndarray]:
-        texts = [negation_marked(d.text[:20000]) for d in docs]
-        return self.text_probabilities_of(self.text_words.transform(texts))  # type: ignore[attr-defined]
-
     def text_probabilities_of(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
-        docs = range(matrix.shape[0])
-        out = {}
-        for issue in ISSUES:
-            probs = np.zeros((len(docs), len(CLASSES)))
-            probs[:, 0] = 1.0
-            model = self.text_models.get(issue)
-            if model is not None and len(docs):
-                got = model.predict_proba(matrix)  # type: ignore[attr-defined]
-                probs[:, 0] = 0.0
-                for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
-                    probs[:, CLASSES.index(cls)] = got[:, j]
-            out[issue] = probs
-        return out
+        return class_probabilities(self.text_models, matrix, matrix.shape[0])
 
     def predict(self, docs: Sequence[DocumentInput]) -> list[DocumentPrediction]:
         """Per document: per issue the stance distribution and the sentence scores
         (every stage runs once over the whole batch)."""
-        sent_probs = self.sentences.probabilities(self.sentences.features(docs))
-        text_probs = self.text_probabilities(docs)
+        features = self.sentences.features(docs)
         bounds = np.cumsum([0] + [len(d.sentences) for d in docs])
+        sent_probs = self.sentences.probabilities(features)
+        text_probs = self.text_probabilities_of(self.sentences.text_matrix(features, bounds))
         per_doc: list[dict[str, tuple[np.ndarray, np.ndarray]]] = [{} for _ in docs]
         for issue in ISSUES:
             slices = [sent_probs[issue][bounds[i] : bounds[i + 1]] for i in range(len(docs))]
@@ -220,15 +276,28 @@ class StanceModel:
         return [DocumentPrediction(d, issues) for d, issues in zip(docs, per_doc, strict=True)]
 
     def _doc_proba(self, issue: str, feats: list[list[float]]) -> np.ndarray:
-        model = self.documents.get(issue)
-        dists = np.zeros((len(feats), len(CLASSES)))
-        if model is None or not feats:
-            dists[:, 0] = 1.0
-            return dists
-        got = model.predict_proba(np.array(feats))  # type: ignore[attr-defined]
-        for j, cls in enumerate(model.classes_):  # type: ignore[attr-defined]
-            dists[:, CLASSES.index(cls)] = got[:, j]
+        return document_proba(self.documents, issue, feats)
+
+
+def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:
+    """Document features with the issue as a one-hot tail: one document-stage model
+    for all issues learns how sentence evidence makes a stance (so a stance that few
+    documents take on one issue is still read from what many take on the others)."""
+    tail = [1.0 if i == issue else 0.0 for i in ISSUES]
+    return np.array([[*f, *tail] for f in feats])
+
+
+def document_proba(models: dict[str, Any], issue: str, feats: list[list[float]]) -> np.ndarray:
+    """(n, 4) document-level distribution over ``CLASSES`` of ``issue``."""
+    model = models.get(SHARED)
+    dists = np.zeros((len(feats), len(CLASSES)))
+    if model is None or not feats:
+        dists[:, 0] = 1.0
         return dists
+    got = ovr_proba(model, with_issue(issue, feats))
+    for j, cls in enumerate(model.classes_):
+        dists[:, CLASSES.index(cls)] = got[:, j]
+    return dists
 
 
 _STATISTIC = re.compile(r"\d[\d,.]*\s*(?:%|percent|million|billion)")
@@ -287,9 +356,9 @@ class DocumentPrediction:
         """issue → (stance, confidence) the model leans to and can quote, before the
         threshold."""
         out = {}
-        for issue, (dist, _) in self.issues.items():
+        for issue in self.issues:
             stance, p = self.best(issue)
-            if dist[0] <= p and self.evidence(issue, stance, limit=1):
+            if p >= MIN_LEANING and self.evidence(issue, stance, limit=1):
                 out[issue] = (stance, p)
         return out
 

@@ -111,3 +111,39 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+EXTRA_SEED = 20261204
+N_EXTRA = 600
+EXTRA_FILE = PROJECT_ROOT / "data" / "labels" / "extra.json"
+#: Stances the random draw holds few examples of (AI developers' side, and the issues
+#: few comments argue): the extra training documents are drawn among comments where
+#: the lexicon sees one of them.
+RARE = {
+    ("training_fair_use", "supports"),
+    ("consent_required", "opposes"),
+    ("compensation", "opposes"),
+    ("output_copyrightability", "supports"),
+    ("output_copyrightability", "mixed"),
+    *((i, s) for i in ("training_transparency", "ai_output_labeling", "credit_attribution",
+                       "voice_likeness_right") for s in ("supports", "opposes", "mixed")),
+}  # fmt: skip
+
+
+def draw_extra(texts: dict[str, str]) -> list[str]:
+    """Extra training comments (``data/labels/extra.json``): drawn at random (seeded)
+    among the comments outside the split whose text holds a lexicon cue of a rare
+    stance. Training only: never test or dev, and not a random sample of the docket."""
+    from nlp.stance import classify
+
+    split = load_split()
+    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled()}
+    pool = sorted(
+        (doc_id for doc_id, text in texts.items() if doc_id not in taken and text),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )
+    rare = [i for i in pool if {(h.issue, h.stance) for h in classify(texts[i])} & RARE]
+    return sorted(
+        random.Random(EXTRA_SEED).sample(rare, min(N_EXTRA, len(rare))),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )

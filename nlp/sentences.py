@@ -119,14 +119,20 @@ def split_sentences(
     bad = boilerplate_lines(text, pages)
     bad_starts = [s for s, _ in bad]
     page_starts = [p[0] for p in pages] if pages else []
-    out = []
+    out: list[Sentence] = []
     blocks = list(_blocks(text, keep))
     for (offset, _), doc in _parsed(blocks, nlp, other_languages):
         for sent in doc.sents:
-            for start, end in _outside(
-                offset + sent.start_char, offset + sent.end_char, bad, bad_starts
-            ):
+            pieces = _outside(offset + sent.start_char, offset + sent.end_char, bad, bad_starts)
+            for start, end in (p for piece in pieces for p in _at_footnotes(text, *piece)):
                 start, end = _trim(text, start, end)
+                marker = _MARKER_START.match(text, start, end)
+                if marker and out and out[-1].end == start:
+                    # spaCy cut before a footnote marker ("…the law.”4 For…"): the marker
+                    # (and the closing quote) end the previous sentence.
+                    prev = out[-1]
+                    out[-1] = Sentence(prev.start, marker.end(), prev.page, prev.boilerplate)
+                    start, end = _trim(text, marker.end(), end)
                 if end - start < 3:
                     continue
                 sentence_text = text[start:end]
@@ -150,6 +156,24 @@ def _parsed(
     for block in blocks:
         lang = next((lg for start, end, lg in other if start <= block[0] < end), None)
         yield block, (pipeline(lang) if lang else nlp)(block[1])
+
+
+#: A footnote marker glued to the end of a sentence: "…other sectors.5 These tools…".
+_FOOTNOTE_CUT = re.compile(
+    r"(?<=[a-z)\]][.!?])[”\"’)]?\d{1,3}(?=\s+[A-Z“\"(])|(?<=[a-z][.!?][”\"’])\d{1,3}(?=\s+[A-Z“\"(])"
+)
+_MARKER_START = re.compile(r"[”\"’)\]]?\d{1,3}(?=\s+[A-Z“\"(])")
+
+
+def _at_footnotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut after every footnote marker that spaCy left inside it (a
+    sentence then ends with its marker, the next begins with its first word)."""
+    pieces, cursor = [], start
+    for m in _FOOTNOTE_CUT.finditer(text, start, end):
+        pieces.append((cursor, m.end()))
+        cursor = m.end()
+    pieces.append((cursor, end))
+    return pieces
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
-from nlp.model import FORMAL_CHARS, DocumentInput, DocumentPrediction
+from nlp.model import DocumentInput, DocumentPrediction
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filing_evidence, press_evidence
 from nlp.sentences import Sentence, split_sentences
@@ -71,13 +71,16 @@ REBUTTAL_WORDS = re.compile(
 
 
 def candidate_sentences(
-    text: str, lang: str, pages: list[list[int]] | None, mixed: list[tuple[int, int, str]]
+    text: str,
+    lang: str,
+    pages: list[list[int]] | None,
+    mixed: list[tuple[int, int, str]],
+    triggers: list[tuple[int, str]] | None = None,
 ) -> list[Sentence]:
-    """The sentences the stance model reads: all of a short document; of a long filing
-    only the blocks with an issue's vocabulary or a rebuttal (the rest cannot be evidence)."""
-    if len(text) <= FORMAL_CHARS:
-        return split_sentences(text, lang, pages, other_languages=mixed)
-    hits = [p for p, _ in lexicon().triggered(text)]
+    """The sentences the stance model reads: those of the blocks (paragraphs) with an
+    issue's vocabulary or a rebuttal (the rest is never a position's evidence: in the
+    labelled comments over 90 % of evidence sentences hold a trigger themselves)."""
+    hits = [p for p, _ in (lexicon().triggered(text) if triggers is None else triggers)]
 
     def keep(start: int, block: str) -> bool:
         i = bisect.bisect_left(hits, start)
@@ -109,7 +112,8 @@ def model_input(row: dict[str, object], mixed: list[tuple[int, int, str]]) -> Do
     text = str(row.get("text") or "")
     lang = str(row.get("language") or "en")
     pages = json.loads(str(row["pages"])) if row.get("pages") else None
-    return DocumentInput(text, candidate_sentences(text, lang, pages, mixed))
+    triggers = lexicon().triggered(text)
+    return DocumentInput(text, candidate_sentences(text, lang, pages, mixed, triggers), triggers)
 
 
 def model_positions(

@@ -26,12 +26,15 @@ from nlp.labels import LABELS_DIR, PRIMARY, LabelRecord, primary_records, splits
 from nlp.model import (
     CLASSES,
     FOLDS,
+    MIN_LEANING,
     MODEL_VERSION,
+    SHARED,
     DocumentInput,
     SentenceModel,
     StanceModel,
     doc_features,
-    negation_marked,
+    with_issue,
+    word_ngrams,
 )
 from nlp.sentences import Sentence
 from nlp.stance import ISSUES, lexicon
@@ -42,9 +45,11 @@ OTHER_KEY = "other"
 #: A document needs this many labelled documents in the database to train.
 MIN_DOCUMENTS = 50
 #: Inverse regularisation of the sentence, whole-text and document classifiers.
-SENTENCE_C = 4.0
+SENTENCE_C = 1.0
 TEXT_C = 4.0
 DOC_C = 1.0
+#: First-stage classes weighted inversely to their frequency (rare stances are learnt).
+BALANCED = True
 
 
 @dataclass
@@ -160,7 +165,7 @@ def _vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, max_features=60000, sublinear_tf=True, dtype=np.float32
+        analyzer=word_ngrams, min_df=2, max_features=60000, sublinear_tf=True, dtype=np.float32
     )
 
 
@@ -175,7 +180,7 @@ def _fit_issues(
         y = [targets[i].get(issue, "none") for i in rows]
         if len(set(y)) < 2:
             continue
-        clf = _logistic(c)
+        clf = _logistic(c, balanced=BALANCED)
         clf.fit(matrix[rows], y)  # type: ignore[attr-defined]
         models[issue] = clf
     return models
@@ -187,7 +192,6 @@ class Matrices:
     text, no labels involved) and sliced per fold."""
 
     sentence_words: Any
-    text_words: Any
     sentences: Any  # sparse (n_sentences, features)
     texts: Any  # sparse (n_units, features)
     bounds: np.ndarray  # unit i's sentences are rows bounds[i]:bounds[i+1]
@@ -195,13 +199,11 @@ class Matrices:
     @classmethod
     def of(cls, train: Sequence[Unit]) -> Matrices:
         sentence_words = _vectorizer()
-        sentence_words.set_params(preprocessor=negation_marked)
         sentence_words.fit([b for u in train for b in u.doc.bodies()])
-        text_words = _vectorizer()
-        texts = text_words.fit_transform([negation_marked(u.doc.text[:20000]) for u in train])
-        sentences = SentenceModel(sentence_words, {}).features([u.doc for u in train])
+        model = SentenceModel(sentence_words, {})
+        sentences = model.features([u.doc for u in train])
         bounds = np.cumsum([0] + [len(u.doc.sentences) for u in train])
-        return cls(sentence_words, text_words, sentences, texts, bounds)
+        return cls(sentence_words, sentences, model.text_matrix(sentences, bounds), bounds)
 
     def rows(self, picked: Sequence[int]) -> np.ndarray:
         return np.concatenate(
@@ -217,7 +219,7 @@ def _stage_one(train: Sequence[Unit], m: Matrices, picked: Sequence[int]) -> Sta
     )
     doc_targets: list[dict[str, str | None]] = [dict(train[i].positions) for i in picked]
     text_models = _fit_issues(m.texts[list(picked)], doc_targets, TEXT_C)
-    return StanceModel(sentences, m.text_words, text_models, {})
+    return StanceModel(sentences, text_models, {})
 
 
 def stage_one_features(train: Sequence[Unit], m: Matrices) -> dict[str, list[list[float]]]:
@@ -246,17 +248,14 @@ def stage_one_features(train: Sequence[Unit], m: Matrices) -> dict[str, list[lis
 def fit_documents(
     train: Sequence[Unit], feats: dict[str, list[list[float]]], leave_out: int | None = None
 ) -> dict[str, object]:
-    """The document stage: per issue, stance from the out-of-fold first-stage features."""
+    """The document stage: stance from the out-of-fold first-stage features, one model
+    over every (document, issue) pair with the issue as a feature."""
     keep = [i for i in range(len(train)) if i != leave_out]
-    models: dict[str, object] = {}
-    for issue in ISSUES:
-        y = [train[i].positions.get(issue, "none") for i in keep]
-        if len(set(y)) < 2:
-            continue
-        clf = _logistic(DOC_C, balanced=True)
-        clf.fit(np.array([feats[issue][i] for i in keep]), y)  # type: ignore[attr-defined]
-        models[issue] = clf
-    return models
+    rows = [with_issue(issue, [feats[issue][i] for i in keep]) for issue in ISSUES]
+    y = [train[i].positions.get(issue, "none") for issue in ISSUES for i in keep]
+    clf = _logistic(DOC_C)
+    clf.fit(np.vstack(rows), y)  # type: ignore[attr-defined]
+    return {SHARED: clf}
 
 
 def fit_with_features(
@@ -287,7 +286,7 @@ def choose_thresholds(model: StanceModel, dev: Sequence[Unit]) -> tuple[float, f
             pairs.append((p, u.positions.get(issue) == stance))
     pairs.sort(reverse=True)
     best_f1, best_t = -1.0, 0.5
-    for t in np.arange(0.30, 0.96, 0.02):
+    for t in np.arange(MIN_LEANING, 0.96, 0.02):
         kept = [ok for p, ok in pairs if p >= t]
         tp = sum(kept)
         prec = tp / len(kept) if kept else 0.0

@@ -39,3 +39,14 @@ def test_no_test_document_is_trained_or_tuned_on() -> None:
     assert set(split["comments"]) <= set(records)
     for doc_id in records:
         assert (assignment.get(doc_id, "train") == "test") == (doc_id in test)
+
+
+def test_extra_training_documents_stay_out_of_the_split() -> None:
+    import json
+
+    from nlp.sampling import EXTRA_FILE
+
+    split = load_split()
+    extra = json.loads(EXTRA_FILE.read_text(encoding="utf-8"))["extra"]
+    assert len(extra) == len(set(extra)) == 600
+    assert not set(extra) & {*split["comments"], *split["major"], *split["txt"]}

@@ -8,9 +8,20 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kb.render.accuracy import high_threshold
 from kb.render.charts import volume_chart
 from kb.render.issues import issue_name
-from kb.render.markup import block, category_label, esc, link, page_head, stance_badge, table
+from kb.render.markup import (
+    block,
+    category_label,
+    confidence_label,
+    display_quote,
+    esc,
+    link,
+    page_head,
+    stance_badge,
+    table,
+)
 
 Row = dict[str, Any]
 
@@ -113,11 +124,12 @@ def render_filing(
                 marks.append((q["start"], q["end"], anchor))
                 where = f" (page {q['page']})" if q.get("page") else ""
                 quotes.append(
-                    f'<blockquote>{esc(q["text"])}<br><a href="#{anchor}">in context{esc(where)}</a></blockquote>'
+                    f'<blockquote>{esc(display_quote(q["text"], 2000))}<br><a href="#{anchor}">in context{esc(where)}</a></blockquote>'
                 )
             items.append(
                 f"<li><strong>{esc(issue_name(p['issue']))}</strong>: {stance_badge(p['stance'])} "
-                f"— holder {esc(p['holder'])}, confidence {p['confidence']:.2f}, "
+                f"— holder {esc(p['holder'])}, confidence "
+                f"{confidence_label(float(p['confidence']), high_threshold())}, "
                 f"{esc(p['review_state'])} ({esc(p['method'])}){''.join(quotes)}</li>"
             )
         parts.append('<h2>Positions</h2><ul class="kb-positions">' + "".join(items) + "</ul>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -95,3 +96,28 @@ def page_head(title: str) -> str:
 def block(html: object, cls: str = "kb-block") -> str:
     """A raw HTML block Markdown leaves alone (blank lines around it)."""
     return f'\n<div class="{cls}" markdown="0">\n{html}\n</div>\n'
+
+
+_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-z])")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def display_quote(text: str, limit: int = 400) -> str:
+    """A quote as a reader should see it: a PDF's hard line breaks joined, a word split
+    by a line-end hyphen put back together, runs of spaces made one, and a quote longer
+    than ``limit`` cut at a word boundary with an ellipsis. Display only: the stored
+    quote and its offsets keep the exact extracted characters."""
+    joined = _LINE_BREAK.sub(" ", _HYPHEN_BREAK.sub("", text))
+    joined = " ".join(joined.split())
+    if len(joined) <= limit:
+        return joined
+    cut = joined.rfind(" ", 0, limit)
+    head = joined[: cut if cut > limit // 2 else limit].rstrip(" ,;:—–-")
+    return head + " …"
+
+
+def confidence_label(confidence: float, high: float | None) -> str:
+    """ "0.97 (high)": the position's calibrated confidence, and whether it clears the
+    threshold at which the test split's positions were right at least 95 % of the time."""
+    level = "high" if high is not None and confidence >= high else "medium"
+    return f"{confidence:.2f} ({level})"

@@ -6,21 +6,34 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from kb.render.accuracy import high_threshold
 from kb.render.charts import stance_bar
 from kb.render.issues import ISSUE_TEXT, issue_name
-from kb.render.markup import block, category_label, esc, link, page_head, stance_badge, table
+from kb.render.markup import (
+    block,
+    category_label,
+    confidence_label,
+    display_quote,
+    esc,
+    link,
+    page_head,
+    stance_badge,
+    table,
+)
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
 
 
 def best_quote(position: Row) -> str:
+    """The position's first quote as read on a page, with its page and confidence."""
     quotes = position.get("quotes") or []
     if not quotes:
         return ""
     q = quotes[0]
     where = f" (p. {q['page']})" if q.get("page") else ""
-    return f"“{q['text'][:400]}”{where}"
+    confidence = confidence_label(float(position["confidence"]), high_threshold())
+    return f"“{display_quote(q['text'])}”{where} — confidence {confidence}"
 
 
 def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str, int]) -> str:

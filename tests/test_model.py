@@ -1,0 +1,137 @@
+"""The stance model, its labels and its evaluation, on the real corpus and labels."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sqlite_utils import Database
+
+from kb.render.markup import display_quote
+from nlp.evaluate import score_block
+from nlp.labels import convert_line, primary_records, read_set, sha, verify
+from nlp.model import quotable
+from nlp.sentences import split_sentences
+from nlp.tag_positions import row_sentences
+from nlp.train import fit, label_sentences, sentence_targets, units
+
+
+@pytest.fixture(scope="module")
+def labelled(imported_db_path):
+    db = Database(imported_db_path)
+    return db, units(db, row_sentences)
+
+
+def test_every_labelled_span_is_the_text_it_was_given_on(imported_db):
+    """The labels store offsets and a hash, never text: the hash proves the offsets
+    still frame the characters the labeller read."""
+    records = primary_records()
+    assert len(records) >= 1600 + 17 + 35
+    texts = {r[0]: r[1] or "" for r in imported_db.execute("select id, text from documents")}
+    for rec in [*records.values(), *read_set("second-pass")]:
+        if rec.source == "earlier" and rec.id not in texts:
+            continue  # the earlier set's press article is not a regulations.gov document
+        verify(rec, texts[rec.id])
+
+
+def test_sentence_numbers_become_spans_of_those_sentences(imported_db):
+    doc_id = "COLC-2023-0006-9027"
+    row = imported_db["documents"].get(doc_id)
+    pages = json.loads(row["pages"])
+    sentences = split_sentences(row["text"], "en", pages)
+    raw = {"id": doc_id, "document": "VL-", "sentences": {"5": "VL-"}, "other": {"6": "Q"}}
+    stored = convert_line(raw, row["text"], "en", pages)
+    (start, end, digest, codes), (_, _, _, other) = stored["spans"]
+    assert (start, end) == (sentences[5].start, sentences[5].end)
+    assert digest == sha(row["text"][start:end]) and codes == "VL-" and other == "Q"
+
+
+def test_unmarked_sentences_of_an_argued_issue_are_not_negatives(labelled):
+    """Comments mark only the clearest evidence: their other sentences teach nothing
+    about the issues the comment argues; exhaustively labelled filings teach "none"."""
+    _, all_units = labelled
+    comment = next(u for u in all_units if u.source == "comments" and len(u.positions) >= 2)
+    targets = sentence_targets(comment)
+    argued = next(iter(comment.positions))
+    marked = [i for i, lab in enumerate(comment.sentence_labels) if argued in lab]
+    assert marked and all(targets[i][argued] == comment.sentence_labels[i][argued] for i in marked)
+    assert all(
+        targets[i][argued] is None
+        for i, lab in enumerate(comment.sentence_labels)
+        if not lab and i not in marked
+    )
+    filing = next(u for u in all_units if u.source == "filings" and u.doc.formal)
+    assert all(v is not None for t in sentence_targets(filing) for v in t.values())
+    # Someone else's words are labelled as such in the major filings and teach "none".
+    other = [i for i, lab in enumerate(filing.sentence_labels) if "other" in lab]
+    assert other and all(set(sentence_targets(filing)[i].values()) == {"none"} for i in other)
+
+
+def test_training_is_deterministic_and_never_sees_the_test_split(labelled):
+    _, all_units = labelled
+    train = [u for u in all_units if u.split == "train"][:160]
+    assert not [u for u in train if u.split == "test"]
+    dev = [u for u in all_units if u.split == "dev"][:40]
+    first, second = fit(train), fit(train)
+    a = first.predict([u.doc for u in dev])
+    b = second.predict([u.doc for u in dev])
+    for x, y in zip(a, b, strict=True):
+        for issue in x.issues:
+            assert np.array_equal(x.issues[issue][0], y.issues[issue][0])
+
+
+def test_label_sentences_take_the_spans_that_cover_them(labelled):
+    _, all_units = labelled
+    unit = next(u for u in all_units if u.id == "COLC-2023-0006-9027")
+    labels = label_sentences(unit.record, unit.doc.sentences)
+    assert sum(1 for lab in labels if "voice_likeness_right" in lab) >= 1
+    assert unit.positions["voice_likeness_right"] == "opposes"
+
+
+def test_quotes_read_well():
+    text = (
+        "The Office should not sup-\nport new restrictions on style,\nvoice, or likeness "
+        "appro-\npriation."
+    )
+    assert display_quote(text) == (
+        "The Office should not support new restrictions on style, voice, or likeness "
+        "appropriation."
+    )
+    long = "Training on our work without consent is theft of our livelihoods. " * 12
+    shown = display_quote(long, 120)
+    assert shown.endswith(" …") and len(shown) <= 122
+    assert long.startswith(shown[:-2])  # cut at a word boundary, nothing rewritten
+    assert not quotable("II. TRAINING DATA TRANSPARENCY")
+    assert not quotable("See Authors Guild v. Google, Inc., 804 F.3d 202 (2d Cir. 2015).")
+    assert not quotable("Should the law require AI developers to disclose training data?")
+    assert quotable("We urge Congress to require developers to disclose their training data.")
+
+
+def test_scores_count_each_class_and_abstention_as_a_miss():
+    gold = [
+        {"training_fair_use": "opposes"},
+        {"training_fair_use": "opposes", "consent_required": "supports"},
+        {},
+    ]
+    predicted = [{"training_fair_use": "opposes"}, {"training_fair_use": "supports"}, {}]
+    block = score_block(list(zip(gold, predicted, strict=True)))
+    micro = block["micro"]
+    assert (micro["precision"], micro["recall"]) == (0.5, 1 / 3)
+    classes = {(c["issue"], c["stance"]): c for c in block["classes"]}
+    assert classes[("training_fair_use", "opposes")]["recall"] == 0.5
+    assert classes[("consent_required", "supports")]["support"] == 1
+
+
+@pytest.mark.slow
+def test_kb_eval_reproduces_the_published_figures(imported_db_path):
+    """The Accuracy page's figures (data/accuracy.json) are what kb eval measures now:
+    training is deterministic and the labels, split and code are committed."""
+    from kb.settings import ACCURACY_FILE
+    from nlp.eval_run import run
+
+    measured = json.loads(json.dumps(run(Database(imported_db_path))))
+    published = json.loads(ACCURACY_FILE.read_text(encoding="utf-8"))
+    for figures in (measured, published):
+        figures["model"].pop("fit_seconds")
+    assert measured == published

@@ -95,8 +95,7 @@ def test_quotes_read_well():
         "appro-\npriation."
     )
     assert display_quote(text) == (
-        "The Office should not support new restrictions on style, voice, or likeness "
-        "appropriation."
+        "The Office should not support new restrictions on style, voice, or likeness appropriation."
     )
     long = "Training on our work without consent is theft of our livelihoods. " * 12
     shown = display_quote(long, 120)

@@ -90,7 +90,9 @@ def test_major_filings(db, doc, holder_id):
     page's leave-one-filing-out figures measure it)."""
     gold = primary_records()[doc].positions["training_fair_use"]
     rows = [
-        p for p in export_positions(db) if p["document_id"] == doc and p["issue"] == "training_fair_use"
+        p
+        for p in export_positions(db)
+        if p["document_id"] == doc and p["issue"] == "training_fair_use"
     ]
     assert [(p["holder_id"], p["stance"]) for p in rows] == [(holder_id, gold)]
 

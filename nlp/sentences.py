@@ -126,7 +126,8 @@ def split_sentences(
             pieces = _outside(offset + sent.start_char, offset + sent.end_char, bad, bad_starts)
             for start, end in (p for piece in pieces for p in _at_footnotes(text, *piece)):
                 start, end = _trim(text, start, end)
-                marker = _MARKER_START.match(text, start, end)
+                marker = _MARKER_START.match(text, start)
+                marker = marker if marker and marker.end() <= end else None
                 if marker and out and out[-1].end == start:
                     # spaCy cut before a footnote marker ("…the law.”4 For…"): the marker
                     # (and the closing quote) end the previous sentence.
@@ -165,13 +166,37 @@ _FOOTNOTE_CUT = re.compile(
 _MARKER_START = re.compile(r"[”\"’)\]]?\d{1,3}(?=\s+[A-Z“\"(])")
 
 
+#: An outline heading on a line of its own ("A. Limiting the Scope of Training Data",
+#: "VI. Copyright Law Does Not Protect Styles92"): no sentence punctuation at its end.
+_HEADING_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[IVXLC]{1,6}|[A-Z]|\d{1,2})\.[ \t]+[A-Z][^\n]{0,150}?[^\n.;:,!?\s]\d{0,3}[ \t]*$"
+)
+
+
+def _is_title_line(line: str) -> bool:
+    """A heading that runs into its section's first sentence: short, no sentence
+    punctuation at its end, most of its longer words capitalised."""
+    words = line.split()
+    if not 2 <= len(words) <= 15 or line.rstrip()[-1:] in ".;:,!?":
+        return False
+    long = [w for w in words if len(w) > 3]
+    return bool(long) and sum(w[0].isupper() for w in long) >= 0.6 * len(long)
+
+
 def _at_footnotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` cut after every footnote marker that spaCy left inside it (a
-    sentence then ends with its marker, the next begins with its first word)."""
+    sentence then ends with its marker, the next begins with its first word), and
+    around an outline heading line that runs into the next sentence."""
+    cuts = {m.end() for m in _FOOTNOTE_CUT.finditer(text, start, end)}
+    for m in _HEADING_LINE.finditer(text, start, end):
+        cuts |= {m.start(), m.end()}
+    first = text.find("\n", start, end)
+    if first > 0 and _is_title_line(text[start:first]) and text[first:end].lstrip()[:1].isupper():
+        cuts.add(first)
     pieces, cursor = [], start
-    for m in _FOOTNOTE_CUT.finditer(text, start, end):
-        pieces.append((cursor, m.end()))
-        cursor = m.end()
+    for cut in sorted(c for c in cuts if start < c < end):
+        pieces.append((cursor, cut))
+        cursor = cut
     pieces.append((cursor, end))
     return pieces
 

@@ -134,3 +134,22 @@ def test_kb_eval_reproduces_the_published_figures(imported_db_path):
     for figures in (measured, published):
         figures["model"].pop("fit_seconds")
     assert measured == published
+
+
+def test_sentences_split_at_footnote_markers_and_headings(imported_db):
+    """OpenAI (8906) glues footnote numbers to sentence ends ("other sectors.5 These
+    tools"); Meta's reply (10332) runs a section heading into its first sentence."""
+
+    def sentences(doc_id: str) -> list[str]:
+        row = imported_db["documents"].get(doc_id)
+        text = row["text"]
+        return [
+            text[s.start : s.end] for s in split_sentences(text, "en", json.loads(row["pages"]))
+        ]
+
+    openai = sentences("COLC-2023-0006-8906")
+    assert any(s.endswith("and other sectors.5") for s in openai)
+    assert any(s.startswith("These tools can also") for s in openai)
+    meta = sentences("COLC-2023-0006-10332")
+    assert "A. Limiting the Scope of Training Data Will Diminish AI Development" in meta
+    assert any(s.startswith("First, these arguments reflect a misunderstanding") for s in meta)

@@ -64,8 +64,10 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
     parts = [
         "<h2>How positions are made</h2>",
         "<p>Every position on this site is decided by a statistical stance model trained on "
-        f"{labels['train']} documents that people labelled by hand against the project's "
-        "codebook (issues, stances and the rules for hard cases). For each sentence it "
+        f"{labels['train']} labelled documents: annotators read each document against the "
+        "project's codebook (issues, stances and the rules for hard cases) and marked its "
+        "positions and the sentences that show them, without seeing any tagger output; "
+        "how they worked is in <code>data/labels/README.md</code>. For each sentence it "
         "estimates, per issue, whether the sentence states the filer's own view and which "
         "way; sentences that report someone else's view, quote the Notice of Inquiry or a "
         "statute, or are headings, footnotes and citations were labelled as such, so the "

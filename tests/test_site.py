@@ -198,3 +198,11 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         assert page.locator(".kb-fulltext mark").count() >= 3
         assert page.locator("#page-25").count() == 1
     assert errors == []
+
+
+def test_provenance_never_shows_a_local_path(imported_db, corpus):
+    from kb.render.filings import public_source
+
+    shown = {str(public_source(r[0])) for r in imported_db.execute("select url from provenance")}
+    assert shown and not any(str(corpus.resolve()) in s or "file:" in s for s in shown)
+    assert "recorded copy: regulations.gov/COLC-2023-0006/comment-text.jsonl.gz" in shown

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
@@ -62,6 +64,20 @@ def highlighted_text(
     if open_marks:
         out.append("</mark>")
     return Markup('<div class="kb-fulltext">' + "".join(out) + "</div>")
+
+
+def public_source(url: object) -> object:
+    """Where a record came from, as a reader can use it: the upstream URL, or for a
+    recorded file imported from disk its place in the recorded corpus (never a path on
+    the machine that ran the import)."""
+    if not isinstance(url, str) or not url.startswith("file:"):
+        return url
+    path = unquote(urlsplit(url).path)
+    marker = "/corpus/"
+    where = (
+        path[path.rindex(marker) + len(marker) :] if marker in path else PurePosixPath(path).name
+    )
+    return f"recorded copy: {where}"
 
 
 def page_of(pages: Sequence[Sequence[int]] | None, offset: int) -> int | None:
@@ -165,13 +181,13 @@ def render_filing(
         parts.append(
             "<h2>Provenance</h2>"
             + table(
-                ["Fetched", "Status", "SHA-256", "URL"],
+                ["Fetched", "Status", "SHA-256", "Source"],
                 [
                     [
                         p.get("fetched_at"),
                         p.get("http_status"),
                         (p.get("sha256") or "")[:16],
-                        p.get("url"),
+                        public_source(p.get("url")),
                     ]
                     for p in provenance
                 ],

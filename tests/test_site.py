@@ -206,3 +206,31 @@ def test_provenance_never_shows_a_local_path(imported_db, corpus):
     shown = {str(public_source(r[0])) for r in imported_db.execute("select url from provenance")}
     assert shown and not any(str(corpus.resolve()) in s or "file:" in s for s in shown)
     assert "recorded copy: regulations.gov/COLC-2023-0006/comment-text.jsonl.gz" in shown
+
+
+def test_filing_pages_list_every_attachment_title(imported_db):
+    """The titles list every attachment, also those whose file the corpus does not hold."""
+    from kb.render.filings import NOT_HELD, attachment_rows
+    from kb.store import site_query as q
+
+    docs, held = q.documents(imported_db), q.attachments(imported_db)
+    meta = attachment_rows(
+        docs["COLC-2023-0006-9027"]["listed_attachments"], held["COLC-2023-0006-9027"]
+    )
+    assert meta == [
+        [
+            "Meta Initial Comments USCO NOI AI and Copyright",
+            "Meta Initial Comments USCO NOI AI and Copyright .pdf",
+            "pdf",
+            22,
+            "ok",
+        ]
+    ]
+    rows = [
+        r
+        for d in docs.values()
+        for r in attachment_rows(d["listed_attachments"], held.get(d["id"], []))
+    ]
+    listed = sum(len(d["listed_attachments"]) for d in docs.values())
+    assert len(rows) >= listed > 800
+    assert sum(r[1] == NOT_HELD for r in rows) > 800

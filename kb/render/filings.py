@@ -80,6 +80,30 @@ def public_source(url: object) -> object:
     return f"recorded copy: {where}"
 
 
+def attachment_rows(listed: Sequence[str], held: Sequence[Row]) -> list[list[object]]:
+    """Every attachment the upstream lists (its title), with the file we hold for it,
+    or "file not in this knowledge base" (never fetched: only its title is known);
+    then any file we hold that the upstream does not list."""
+
+    def row(title: str, a: Row | None) -> list[object]:
+        if a is None or a.get("status") == "pending":
+            return [title, NOT_HELD, a.get("format") if a else "", "", ""]
+        return [
+            title,
+            a.get("file_name") or "",
+            a.get("format"),
+            a.get("n_pages") or "",
+            a.get("status"),
+        ]
+
+    by_title = {(a.get("title") or "").strip(): a for a in held}
+    rows = [row(title, by_title.pop(title.strip(), None)) for title in listed]
+    return rows + [row(a.get("title") or "", a) for a in by_title.values()]
+
+
+NOT_HELD = "file not in this knowledge base"
+
+
 def page_of(pages: Sequence[Sequence[int]] | None, offset: int) -> int | None:
     if not pages:
         return None
@@ -159,21 +183,11 @@ def render_filing(
                 [[f"{m['target_type']}: {m['target_id']}", m["matched"]] for m in mentions],
             )
         )
-    if attachments:
+    listed = attachment_rows(doc.get("listed_attachments") or [], attachments)
+    if listed:
         parts.append(
             "<h2>Attachments</h2>"
-            + table(
-                ["File", "Format", "Pages", "Extraction"],
-                [
-                    [
-                        a.get("file_name") or a.get("title"),
-                        a.get("format"),
-                        a.get("n_pages") or "",
-                        a.get("status"),
-                    ]
-                    for a in attachments
-                ],
-            )
+            + table(["Title", "File", "Format", "Pages", "Extraction"], listed)
         )
     parts.append("<h2>Full text</h2>")
     parts.append(str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")

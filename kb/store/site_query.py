@@ -12,13 +12,15 @@ from sqlite_utils import Database
 Row = dict[str, Any]
 DOC_FIELDS = (
     "id, source, kind, docket_id, title, submitter, org_name, org_ids, org_category, "
-    "category, holders, posted_at, url, campaign_id, language, comment_on_document_id"
+    "category, holders, posted_at, url, campaign_id, language, comment_on_document_id, "
+    "listed_attachments"
 )
 
 
 def _doc(row: Row) -> Row:
     out = dict(row)
     out["org_ids"] = json.loads(out["org_ids"]) if out.get("org_ids") else []
+    out["listed_attachments"] = json.loads(out.get("listed_attachments") or "[]")
     holders = json.loads(out.pop("holders") or "[]")
     out["holder"] = holders[0] if holders else None
     # The tagger's category wins; an upstream "category" is a regulations.gov filer type.

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from nlp.positions import triggered_issues
+from nlp.positions import FORMAL_CHARS, triggered_issues
 from nlp.sentences import Sentence
 from nlp.stance import (
     _FIRST_PERSON,
@@ -47,8 +47,6 @@ from nlp.stance import (
 MODEL_VERSION = "1"
 CLASSES = ("none", *STANCES)
 FOLDS = 3
-#: Above this many characters a document is a formal filing (argument in legal prose).
-FORMAL_CHARS = 6000
 #: A sentence below this probability of the stance is not shown as its quote.
 MIN_QUOTE_PROBABILITY = 0.15
 #: The key of the document-stage model shared by all issues.
@@ -270,13 +268,10 @@ class StanceModel:
             feats = [
                 doc_features(slices[i], text_probs[issue][i], d.formal) for i, d in enumerate(docs)
             ]
-            dists = self._doc_proba(issue, feats)
+            dists = document_proba(self.documents, issue, feats)
             for i in range(len(docs)):
                 per_doc[i][issue] = (dists[i], slices[i])
         return [DocumentPrediction(d, issues) for d, issues in zip(docs, per_doc, strict=True)]
-
-    def _doc_proba(self, issue: str, feats: list[list[float]]) -> np.ndarray:
-        return document_proba(self.documents, issue, feats)
 
 
 def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:

@@ -67,17 +67,20 @@ def triggered_issues(
     return out
 
 
+def filer_holders(filer: Filer) -> list[tuple[str, str | None]]:
+    """(name, organisation id) of each holder of a filing's positions: every joint filer."""
+    if filer.org_ids:
+        return list(zip(filer.names, filer.org_ids, strict=False))
+    return [(filer.names[0], None)]
+
+
 def filing_evidence(
     text: str,
     sentences: list[Sentence],
     filer: Filer,
     hits: list[tuple[int, str]] | None = None,
 ) -> list[Evidence]:
-    holders = (
-        list(zip(filer.names, filer.org_ids, strict=False))
-        if filer.org_ids
-        else [(filer.names[0], None)]
-    )
+    holders = filer_holders(filer)
     formal = len(text) > FORMAL_CHARS
     triggered = triggered_issues(text, sentences, hits)
     out = []

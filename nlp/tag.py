@@ -128,13 +128,9 @@ def _init_worker(names: list[BillName], dockets: set[str]) -> None:
     _FINDER = MentionFinder(names, dockets)
 
 
-def analyse(job: tuple[dict[str, Any], list[str]]) -> Analysis:
-    """Everything ``kb tag`` learns about one document (pure; runs in a worker)."""
-    return analyse_chunk([job])[0]
-
-
 def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis]:
-    """``analyse`` of several documents, the stance model run once over all of them."""
+    """Everything ``kb tag`` learns about these documents (pure; runs in a worker), the
+    stance model run once over all of them."""
     assert _FINDER is not None
     prepared = []
     for row, atts in jobs:

@@ -15,7 +15,7 @@ from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
 from nlp.model import DocumentInput, DocumentPrediction
 from nlp.organizations import Filer, gazetteer, resolve_filer
-from nlp.positions import Position, aggregate, filing_evidence, press_evidence
+from nlp.positions import Position, aggregate, filer_holders, filing_evidence, press_evidence
 from nlp.sentences import Sentence, split_sentences
 from nlp.stance import lexicon
 
@@ -121,11 +121,7 @@ def model_positions(
 ) -> list[Position]:
     """The filer's positions the stance model decides, each with its best quotes."""
     doc = prediction.doc
-    holders = (
-        list(zip(filer.names, filer.org_ids, strict=False))
-        if filer.org_ids
-        else [(filer.names[0], None)]
-    )
+    holders = filer_holders(filer)
     out = []
     for issue, (stance, confidence) in sorted(prediction.positions(threshold).items()):
         quotes: list[dict[str, object]] = []
@@ -177,16 +173,7 @@ def analyse_positions(
             filer,
         )
     triggers = lexicon().triggered(text)
-    hits = [p for p, _ in triggers]
-
-    def keep(start: int, block: str) -> bool:
-        # Only blocks with a stance trigger (or a rebuttal of a reported view) go on.
-        i = bisect.bisect_left(hits, start)
-        return (i < len(hits) and hits[i] < start + len(block)) or bool(
-            REBUTTAL_WORDS.search(block)
-        )
-
-    sentences = split_sentences(text, lang, pages, keep, mixed)
+    sentences = candidate_sentences(text, lang, pages, mixed, triggers)
     return aggregate(filing_evidence(text, sentences, filer, triggers), text), len(sentences), filer
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sqlite_utils import Database
 from kb.digest.weeks import Week
 from kb.downloads import write_downloads
 from kb.errors import KbError
-from kb.legislation import redline
+from kb.legislation import redline, slug
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
 from kb.render.filings import (
@@ -32,6 +33,7 @@ from kb.render.filings import (
     render_filing,
 )
 from kb.render.markup import plain_title
+from kb.render.matrix import render_matrix
 from kb.render.positions import (
     render_downloads,
     render_home,
@@ -40,10 +42,13 @@ from kb.render.positions import (
     render_organization,
     render_organization_index,
 )
+from kb.scope import Scope, published
 from kb.search_index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT
 from kb.store import site_query as q
+from kb.store.positions import stance_matrix
 from kb.store.query import bill_text_pairs, export_bills, family_documents
+from kb.watchlist import Watchlist, load_watchlist
 from nlp.stance import ISSUES
 
 Row = dict[str, Any]
@@ -60,13 +65,17 @@ class BuildReport:
     site_bytes: int = 0
     files: int = 0
     search: IndexReport | None = None
+    #: table → records held but not tracked, so not published
+    untracked: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
         index = f"; search index: {self.search.summary()}" if self.search else ""
+        left = ", ".join(f"{n} {t}" for t, n in self.untracked.items())
+        untracked = f"; not tracked, not published: {left}" if left else ""
         return (
             f"{self.pages} pages rendered, {self.files} files, "
-            f"{self.site_bytes / 1e6:.1f} MB site ({steps}){index}"
+            f"{self.site_bytes / 1e6:.1f} MB site ({steps}){index}{untracked}"
         )
 
 
@@ -84,8 +93,11 @@ class Pages:
         self.count += 1
 
 
-def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> int:
-    """Write every page of the site as Markdown under ``source`` (hand-written docs included)."""
+def render_site(
+    db: Database, source: Path, digest_dir: Path | None = None, scope: Scope | None = None
+) -> int:
+    """Write every page of the site as Markdown under ``source`` (hand-written docs
+    included); ``db`` holds only what is published (:func:`kb.scope.published`)."""
     if source.exists():
         shutil.rmtree(source)
     shutil.copytree(PROJECT_ROOT / "docs", source, ignore=shutil.ignore_patterns("generated"))
@@ -106,7 +118,7 @@ def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> i
     render_filings(db, pages, docs, positions, campaign_of, org_names, mentions)
     summary = render_issues(pages, docs, positions, campaigns, org_names, orgs)
     render_organizations(pages, docs, positions, orgs, mentions)
-    families = render_bills(db, pages, docs, positions)
+    families = render_bills(db, pages, docs, positions, scope.not_synced if scope else [])
     for c in campaigns:
         members = [docs[m] for m in c["document_ids"] if m in docs]
         template = docs.get(c["template_document_id"])
@@ -117,6 +129,7 @@ def render_site(db: Database, source: Path, digest_dir: Path | None = None) -> i
             )
     pages.write("campaigns/index.md", render_campaign_index(campaigns, docs))
     render_dockets(db, pages, docs, campaigns)
+    render_matrices(db, pages)
     recent = [
         {
             "date": str(e["upstream_date"])[:10],
@@ -245,9 +258,17 @@ def render_organizations(
 
 
 def render_bills(
-    db: Database, pages: Pages, docs: dict[str, Row], positions: dict[str, list[Row]]
+    db: Database,
+    pages: Pages,
+    docs: dict[str, Row],
+    positions: dict[str, list[Row]],
+    not_synced: Sequence[tuple[str, str, str]] = (),
 ) -> list[Row]:
     bills = list(export_bills(db))
+    by_family: dict[str, list[Row]] = defaultdict(list)
+    for b in bills:
+        if b.get("family"):
+            by_family[b["family"]].append(b)
 
     def voice(filings: list[Row]) -> list[Row]:
         return [
@@ -266,13 +287,18 @@ def render_bills(
             diff = redline(old, new)
             redlines.append((before, after, diff.html, diff.inserted, diff.deleted))
         filings = labelled(q.bill_filings(db, bill["id"]))
-        pages.write(f"bills/{bill['id']}.md", render_bill(bill, redlines, filings, voice(filings)))
+        family = by_family.get(bill.get("family") or "", [])
+        pages.write(
+            f"bills/{bill['id']}.md", render_bill(bill, redlines, filings, voice(filings), family)
+        )
     families = []
     for fam in q.families(db):
-        members = [b for b in bills if b.get("family") == fam["id"]]
+        members = by_family.get(fam["id"], [])
         filings = labelled(family_documents(db, fam["id"]))
+        waiting = [i for kind, i, name in not_synced if kind == "bill" and slug(name) == fam["id"]]
         pages.write(
-            f"bills/family-{fam['id']}.md", render_family(fam, members, filings, voice(filings))
+            f"bills/family-{fam['id']}.md",
+            render_family(fam, members, filings, voice(filings), waiting),
         )
         latest = max(
             ((b.get("latest_action") or {}).get("date") or "" for b in members), default=""
@@ -313,6 +339,34 @@ def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: 
         )
 
 
+def render_matrices(db: Database, pages: Pages) -> None:
+    """Who supports what, over every docket and per docket."""
+    pages.write(
+        "matrix.md",
+        render_matrix(
+            stance_matrix(db),
+            title="Who supports what",
+            prefix="../",
+            lede="Every organisation that took a position in its own filings, on each of "
+            "the eight issues.",
+            csv_href="../data/matrix.csv",
+        ),
+    )
+    for docket in q.dockets(db):
+        rows = stance_matrix(db, docket["id"])
+        pages.write(
+            f"dockets/{docket['id']}-matrix.md",
+            render_matrix(
+                rows,
+                title=f"Who supports what in {docket['id']}",
+                prefix="../../",
+                lede=f"The organisations that filed in docket {docket['id']} "
+                f"({plain_title(docket.get('title')) or 'untitled'}), on each issue.",
+                csv_href=f"../../data/matrix-{docket['id']}.csv",
+            ),
+        )
+
+
 def run_mkdocs(source: Path, out: Path, work: Path) -> None:
     """``mkdocs build --strict`` of ``source`` into ``out``, with the project's mkdocs.yml."""
     config = work / "mkdocs.yml"
@@ -340,15 +394,21 @@ def run(cmd: list[str], name: str) -> None:
 
 
 def build_site(
-    db: Database, out: Path, work: Path | None = None, digest_dir: Path | None = None
+    db: Database,
+    out: Path,
+    work: Path | None = None,
+    digest_dir: Path | None = None,
+    watchlist: Watchlist | None = None,
 ) -> BuildReport:
+    """Build the site of what ``watchlist`` (default: the configured one) tracks."""
+    db, scope = published(db, watchlist or load_watchlist())
     out = out.resolve()
     work = (work or Path("build")).resolve()  # beside the output, like site/
     work.mkdir(parents=True, exist_ok=True)
-    report = BuildReport()
+    report = BuildReport(untracked=scope.untracked_counts())
     source = work / "site-src"
     steps = [
-        ("render", lambda: setattr(report, "pages", render_site(db, source, digest_dir))),
+        ("render", lambda: setattr(report, "pages", render_site(db, source, digest_dir, scope))),
         ("mkdocs", lambda: run_mkdocs(source, out, work)),
         ("search index", lambda: setattr(report, "search", write_search_index(db, out))),
         ("feeds", lambda: copy_feeds(digest_dir, out)),

@@ -191,13 +191,21 @@ def sync(
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@watchlist_option
 @db_option
 @pass_ctx
-def status(obj: Context, as_json: bool) -> None:
-    """Counts, failures with reasons, watermarks and freshness."""
+def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
+    """Counts, failures with reasons, watermarks and freshness; records held that the
+    watchlist does not track (never published) and watched items not yet synced."""
+    from kb.scope import tracked
     from kb.store.query import status_report
+    from kb.watchlist import load_watchlist
 
-    report = status_report(obj.db())
+    db = obj.db()
+    report = status_report(db)
+    scope = tracked(db, load_watchlist(watchlist))
+    report["untracked"] = {t: sorted(ids) for t, ids in scope.untracked.items() if ids}
+    report["not_synced"] = [{"kind": k, "id": i, "name": n} for k, i, n in scope.not_synced]
     if as_json:
         click.echo(json.dumps(report, indent=2, sort_keys=True))
     else:
@@ -206,8 +214,9 @@ def status(obj: Context, as_json: bool) -> None:
         render_status(report)
     n_docs = sum(r["n"] for r in report["documents"])
     summary(
-        f"kb status: {n_docs} documents, {len(report['extraction_failures'])} extraction "
-        f"failures, {len(report['failures'])} failures recorded"
+        f"kb status: {n_docs} documents ({len(scope.documents)} tracked), "
+        f"{len(report['extraction_failures'])} extraction failures, "
+        f"{len(report['failures'])} failures recorded"
     )
 
 

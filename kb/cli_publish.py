@@ -24,13 +24,18 @@ from kb.errors import UsageError
 
 @cli.command()
 @site_out_option
+@watchlist_option
 @db_option
 @pass_ctx
-def build(obj: Context, out: Path) -> None:
-    """Render the site from the database and build it, search index and downloads included."""
+def build(obj: Context, out: Path, watchlist: Path | None) -> None:
+    """Render the site of what the watchlist tracks and build it, search index and
+    downloads included (records outside the watchlist are not published)."""
     from kb.build import build_site
+    from kb.watchlist import load_watchlist
 
-    report = build_site(obj.db(), out, digest_dir=settings.default_digest_dir())
+    report = build_site(
+        obj.db(), out, digest_dir=settings.default_digest_dir(), watchlist=load_watchlist(watchlist)
+    )
     summary(f"kb build: {report.summary()} → {out}")
 
 
@@ -48,20 +53,29 @@ def build(obj: Context, out: Path) -> None:
     default=None,
     help="Digest folder (default: $KB_DIGEST_DIR, else digest/).",
 )
+@watchlist_option
 @db_option
 @pass_ctx
 def digest(
-    obj: Context, week_text: str | None, all_weeks: bool, to_stdout: bool, out: Path | None
+    obj: Context,
+    week_text: str | None,
+    all_weeks: bool,
+    to_stdout: bool,
+    out: Path | None,
+    watchlist: Path | None,
 ) -> None:
-    """Write the weekly digest(s): site post, Atom/RSS feed, e-mail (sent if KB_SMTP_HOST is set)."""
+    """Write the weekly digest(s) of what the watchlist tracks: site post, Atom/RSS feed,
+    e-mail (sent if KB_SMTP_HOST is set)."""
     from datetime import UTC, datetime
 
     from kb.digest.run import print_week, weeks_with_events, write_digests
     from kb.digest.weeks import Week
+    from kb.scope import published
+    from kb.watchlist import load_watchlist
 
     if all_weeks and (week_text or to_stdout):
         raise UsageError("--all writes every week; it takes neither --week nor --print")
-    db = obj.db()
+    db, _ = published(obj.db(), load_watchlist(watchlist))
     week = Week.parse(week_text) if week_text else Week.last_complete(datetime.now(UTC))
     if to_stdout:
         click.echo(print_week(db, week), nl=False)
@@ -85,6 +99,7 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
     from kb.build import build_site
     from kb.digest.run import weeks_with_events, write_digests
     from kb.digest.weeks import Week
+    from kb.scope import published
     from kb.sync import run_sync
     from kb.watchlist import load_watchlist
     from nlp.tag import tag_documents
@@ -93,15 +108,17 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
     lines, failed = run_sync(db, obj.archive(), watchlist_path=watchlist)
     for line in lines:
         click.echo(line, err=True)
-    tagged = tag_documents(db, load_watchlist(watchlist))
+    tracked = load_watchlist(watchlist)
+    tagged = tag_documents(db, tracked)
     folder = settings.default_digest_dir()
     last = Week.last_complete(datetime.now(UTC))
-    weeks = sorted(set(weeks_with_events(db)) | {last})
-    digests = write_digests(db, weeks, folder)
+    shown, _ = published(db, tracked)
+    weeks = sorted(set(weeks_with_events(shown)) | {last})
+    digests = write_digests(shown, weeks, folder)
     from kb.digest.outputs import send_email
 
     sent = send_email(folder / "email" / f"{last}.eml")
-    built = build_site(db, out, digest_dir=folder)
+    built = build_site(db, out, digest_dir=folder, watchlist=tracked)
     summary(
         f"kb update: {len(lines)} sources synced ({failed} with errors); tag: {tagged.summary()}; "
         f"digest: {digests.summary()}{', e-mail sent' if sent else ''}; build: {built.summary()}"

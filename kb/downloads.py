@@ -23,6 +23,7 @@ EXPORTS: list[tuple[str, str, Exporter]] = [
     ),
     ("campaigns", "form-letter campaigns and their members", positions.export_campaigns),
     ("bills", "bills with sponsors, cosponsors, actions, status", query.export_bills),
+    ("matrix", "who supports what: organisations × issues, every docket", positions.export_matrix),
 ]
 
 
@@ -36,6 +37,13 @@ def write_downloads(db: Database, folder: Path) -> list[tuple[str, str, int]]:
             with path.open("w", encoding="utf-8", newline="") as out:
                 write_records(export(db), fmt, out)
             files.append((path.name, f"{what} ({fmt.upper()})", path.stat().st_size))
+    for docket in [r["id"] for r in db.query("select id from dockets order by id")]:
+        path = folder / f"matrix-{docket}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            write_records(positions.export_matrix(db, docket), "csv", out)
+        files.append(
+            (path.name, f"who supports what in docket {docket} (CSV)", path.stat().st_size)
+        )
     path = folder / "documents-with-text.jsonl"
     with path.open("w", encoding="utf-8") as out:
         write_records(query.export_documents(db, with_text=True), "jsonl", out)

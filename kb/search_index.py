@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import snowballstemmer
 from sqlite_utils import Database
 
 from kb.render.issues import issue_name
+from kb.search_terms import groups, organisation_acronyms
 from kb.search_units import STANCE_BITS, Unit, units_from_db
 from nlp.stance import ISSUES
 
@@ -61,7 +61,6 @@ K1, B = 1.2, 0.75  # BM25
 NOWHERE = 1 << 30  # first passage of a word that is only in the heading
 
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
-STEMMER = snowballstemmer.stemmer("english")
 
 
 def fold(text: str) -> str:
@@ -235,8 +234,9 @@ def count_terms(units: list[Unit], files: Files) -> tuple[Postings, list[int]]:
 
 
 def stem_groups(postings: Postings) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Each term's stem, and each stem's terms, the commonest first."""
-    stem_of = dict(zip(postings, STEMMER.stemWords(list(postings)), strict=True))
+    """Each term's group (:func:`kb.search_terms.groups`: variants joined, stems, protected
+    words apart), and each group's terms, the commonest first."""
+    stem_of = groups(postings, organisation_acronyms())
     forms: dict[str, list[str]] = defaultdict(list)
     for term, stem in stem_of.items():
         forms[stem].append(term)

@@ -48,3 +48,12 @@ def render_status(report: dict[str, Any]) -> None:
         f"Events: {report['events']}; last recorded {report['last_recorded'] or '-'}; "
         f"newest upstream date {report['newest_upstream_date'] or '-'}"
     )
+    untracked = report.get("untracked") or {}
+    if untracked:
+        counts = ", ".join(f"{len(ids)} {table}" for table, ids in untracked.items())
+        out.print(f"Not tracked by the watchlist (held, never published): {counts}")
+        for table, ids in untracked.items():
+            shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
+            out.print(f"  {table}: {shown}", markup=False)
+    for item in report.get("not_synced") or []:
+        out.print(f"Watched, not yet synced: {item['kind']} {item['id']} ({item['name']})")

@@ -156,7 +156,8 @@ def test_cli_print_and_bad_week(tagged_db_path):
 
 
 def test_update_runs_every_stage_and_is_safe_to_rerun(colc, tmp_path):
-    """kb update on a small real database; an empty watchlist leaves sync nothing to fetch."""
+    """kb update on a small real database; the watchlist tracks the docket (so its records
+    are published) with a source kb sync does not fetch from, so sync has nothing to do."""
     import os
     import shutil
 
@@ -165,7 +166,7 @@ def test_update_runs_every_stage_and_is_safe_to_rerun(colc, tmp_path):
     for n in (1, 4, 5, 6, 7):
         shutil.copy(colc / "documents" / f"COLC-2023-0006-{n:04d}.json", docs)
     watchlist = tmp_path / "watchlist.toml"
-    watchlist.write_text("# nothing watched\n")
+    watchlist.write_text('[[dockets]]\nid = "COLC-2023-0006"\nsource = "import"\n')
     env = {**os.environ, "KB_DB": str(tmp_path / "kb.db"), "KB_ARCHIVE": str(tmp_path / "archive"),
            "KB_DIGEST_DIR": str(tmp_path / "digest"), "KB_NO_PROGRESS": "1"}  # fmt: skip
     env.pop("KB_SMTP_HOST", None)

@@ -12,7 +12,6 @@ import pytest
 from kb.importer import import_paths
 from kb.search_index import (
     MAX_FORMS,
-    STEMMER,
     build_index,
     fnv1a,
     lookup,
@@ -20,6 +19,7 @@ from kb.search_index import (
     passages,
     words,
 )
+from kb.search_terms import groups, organisation_acronyms
 from kb.search_units import units_from_db
 from kb.store import open_db
 from nlp.tag import tag_documents
@@ -79,28 +79,32 @@ def indexed(colc, corpus, tmp_path_factory):
 def test_every_term_lists_exactly_the_units_holding_a_form_of_it(indexed):
     _, units, out, report = indexed
     assert {u.kind for u in units} >= {"comment", "notice", "bill"}
+    vocabulary = {
+        w
+        for u in units
+        for piece in (*passages(u.text), f"{u.heading} {u.extra}")
+        for w in words(piece)
+    }
+    group = groups(vocabulary, organisation_acronyms())
     holders: dict[str, set[int]] = defaultdict(set)  # stem → units
     first: dict[tuple[str, int], int] = {}  # (stem, unit) → first passage in the text
-    vocabulary = set()
     for n, u in enumerate(units):
         for p, piece in enumerate(passages(u.text)):
             for w in words(piece):
-                vocabulary.add(w)
-                holders[STEMMER.stemWord(w)].add(n)
-                first.setdefault((STEMMER.stemWord(w), n), p)
+                holders[group[w]].add(n)
+                first.setdefault((group[w], n), p)
         for w in words(f"{u.heading} {u.extra}"):
-            vocabulary.add(w)
-            holders[STEMMER.stemWord(w)].add(n)
+            holders[group[w]].add(n)
     assert report.terms == len(vocabulary) > 1000
     siblings: dict[str, set[str]] = defaultdict(set)
     for w in vocabulary:
-        siblings[STEMMER.stemWord(w)].add(w)
+        siblings[group[w]].add(w)
     assert max(map(len, siblings.values())) <= MAX_FORMS  # no list was cut here
     for term in vocabulary:
         found = lookup(out, term)
         assert found is not None, term
         stem, forms, rows = found
-        assert stem == STEMMER.stemWord(term)
+        assert stem == group[term]
         assert {term, *forms} == siblings[stem] and len(forms) == len(set(forms)), term
         assert [n for n, _, _ in rows] == sorted(holders[stem]), term
         for n, impact, p in rows:
@@ -158,3 +162,39 @@ def test_result_metadata_passages_and_facets(indexed):
         assert columns[k * len(units) + number[row["document_id"]]] & bits[row["stance"]]
     kind = next(i for i, f in enumerate(facets) if f["name"] == "Kind")
     assert facets[kind]["values"][columns[kind * len(units) + n] - 1] == "notice"
+
+
+def test_groups_fold_variants_and_keep_protected_words_apart():
+    vocab = [
+        "licence",
+        "license",
+        "licensing",
+        "labelling",
+        "labeling",
+        "organisation",
+        "organization",
+        "promise",
+        "colour",
+        "color",
+        "four",
+        "for",
+        "filled",
+        "filed",
+        "likeness",
+        "like",
+        "eff",
+        "effing",
+        "copyright",
+        "copyrightability",
+        "centre",
+        "center",
+    ]
+    g = groups(vocab, ["EFF"])
+    assert g["licence"] == g["license"] == g["licensing"]
+    assert g["labelling"] == g["labeling"]
+    assert g["organisation"] == g["organization"]
+    assert g["colour"] == g["color"] and g["centre"] == g["center"]
+    assert g["four"] != g["for"] and g["filled"] != g["filed"]  # only real variants
+    assert g["promise"] == "promis"  # "promize" is not in the vocabulary
+    assert g["likeness"] != g["like"] and g["copyrightability"] != g["copyright"]
+    assert g["eff"] != g["effing"]

@@ -197,7 +197,70 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
         assert page.locator(".kb-fulltext mark").count() >= 3
         assert page.locator("#page-25").count() == 1
+        check_matrix(page, base)
+        page.goto(f"{base}/bills/119-s-1367/", wait_until="networkidle")
+        page.click("text=H.R. 2794 (119th) >> nth=0")  # the companion, linked
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/bills/119-hr-2794/")
+        assert "S. 1367 (119th)" in page.inner_text("article")
+        page.goto(f"{base}/bills/family-no-fakes-act/", wait_until="networkidle")
+        assert page.inner_text("article").count("watched, not yet synced") == 2
     assert errors == []
+    assert_nothing_untracked(out)
+
+
+SAMPLE_NAMES = (
+    "Homeless Youth Menstrual Product Access Act",
+    "FedRAMP Authorization Act",
+    "Officer Eugene Goodman",
+    "American Bankers Association",
+    "American Iron and Steel Institute",
+    "Feather River",
+    "OCC-2020-0031",
+    "USTR-2015-0010",
+    "ATF-2021-0001",
+    "BIS-2024-0047",
+)
+
+
+def assert_nothing_untracked(out: Path) -> None:
+    """No page, feed entry, download row or search file names a format sample."""
+    import gzip
+
+    for path in out.rglob("*"):
+        if not path.is_file() or path.name == "kb.db":
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        for name in SAMPLE_NAMES:
+            assert name.encode() not in data, (path, name)
+    assert not list(out.glob("digest/2006/**/*.html")) and not list(out.glob("digest/2015/**/*"))
+
+
+def check_matrix(page: Any, base: str) -> None:
+    """The who-supports-what matrix: filter by category, sort by an issue, follow a cell."""
+    page.goto(f"{base}/matrix/", wait_until="networkidle")
+    rows = page.locator("#kb-matrix tbody tr")
+    total = rows.count()
+    assert total > 40
+    page.select_option("#kb-matrix-category", "AI developer")
+    shown = page.locator("#kb-matrix tbody tr:not([hidden])")
+    assert 0 < shown.count() < total
+    assert all(c == "AI developer" for c in shown.locator("td:nth-child(2)").all_inner_texts())
+    page.click("#kb-matrix th[data-col='3']")  # training and fair use
+    stances = [s for s in shown.locator("td:nth-child(4)").all_inner_texts() if s.strip()]
+    order = {"supports": 0, "mixed": 1, "opposes": 2}
+    ranks = [order[s.split()[0]] for s in stances]
+    assert ranks == sorted(ranks) and ranks
+    cell = shown.locator("td:nth-child(4) a.stance >> nth=0")
+    quote = cell.get_attribute("title")
+    cell.click()
+    page.wait_for_load_state("networkidle")
+    assert "/filings/" in page.url and "#q" in page.url
+    anchor = page.url.split("#")[1]
+    assert page.locator(f"mark[id='{anchor}']").count() == 1
+    assert quote and quote[:40] in " ".join(page.inner_text("article").split())
 
 
 def test_provenance_never_shows_a_local_path(imported_db, corpus):

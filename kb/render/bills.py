@@ -61,10 +61,13 @@ def render_bill(
     redlines: Sequence[tuple[str, str, str, int, int]],
     filings: Sequence[Row],
     voice_positions: Sequence[Row],
+    family: Sequence[Row] = (),
 ) -> str:
-    """One bill; ``redlines``: (from, to, html, words inserted, words deleted)."""
+    """One bill; ``redlines``: (from, to, html, words inserted, words deleted); ``family``:
+    every bill of its family (itself included)."""
     title = plain_title(f"{bill_number(bill)}: {bill.get('short_title') or bill.get('title')}")
     latest = bill.get("latest_action") or {}
+    companions = bill.get("companions") or []
     parts = [
         f'<p class="kb-lede">{esc(bill.get("title"))}</p>',
         str(status_timeline(bill)),
@@ -81,7 +84,12 @@ def render_bill(
                     if bill.get("family")
                     else "—",
                 ],
-                ["Companions", ", ".join(bill.get("companions") or []) or "—"],
+                [
+                    "Companion",
+                    Markup(", ".join(str(link(f"../{c}/", bill_id_label(c))) for c in companions))
+                    if companions
+                    else "—",
+                ],
                 [
                     "Original",
                     link(bill["url"], bill["url"], external=True) if bill.get("url") else "—",
@@ -139,6 +147,7 @@ def render_bill(
         # ``html`` is the redline of kb.legislation: escaped text with <ins>/<del> only.
         parts.append(f"<h3>Redline: {esc(before)} → {esc(after)} (+{ins} / −{dels} words)</h3>")
         parts.append(f'<div class="kb-redline">{html}</div>')
+    parts += versions_section(bill, family)
     parts.append("<h2>Related bills</h2>")
     parts.append(
         "<ul>"
@@ -147,6 +156,49 @@ def render_bill(
     )
     parts += filings_section(filings, voice_positions, prefix="../../")
     return page_head(title) + block("\n".join(parts)) + "\n"
+
+
+def bill_id_label(bill_id: str) -> str:
+    """ "119-s-1367" → "S. 1367 (119th)"."""
+    congress, kind, number = bill_id.split("-")
+    return bill_number({"type": kind, "number": number, "congress": congress})
+
+
+def versions_section(bill: Row, family: Sequence[Row]) -> list[str]:
+    """The family's other introductions, each marked earlier, companion or later."""
+    others = sorted(
+        (b for b in family if b["id"] != bill["id"]),
+        key=lambda b: (b.get("introduced") or "", b["id"]),
+    )
+    if not others:
+        return []
+    mine = bill.get("introduced") or ""
+    companions = set(bill.get("companions") or [])
+
+    def relation(b: Row) -> str:
+        if b["id"] in companions:
+            return "companion (other chamber, same Congress)"
+        when = b.get("introduced") or ""
+        return (
+            "earlier version"
+            if (b.get("congress") or 0, when) < (bill.get("congress") or 0, mine)
+            else "later version"
+        )
+
+    rows = [
+        [
+            link(f"../{b['id']}/", bill_id_label(b["id"])),
+            relation(b),
+            b.get("introduced"),
+            b.get("short_title") or b.get("title"),
+            b.get("status"),
+        ]
+        for b in others
+    ]
+    return [
+        "<h2>Other versions of this bill</h2>",
+        table(["Bill", "Relation", "Introduced", "Title", "Status"], rows),
+    ]
 
 
 def filings_section(
@@ -179,9 +231,14 @@ def filings_section(
 
 
 def render_family(
-    family: Row, bills: Sequence[Row], filings: Sequence[Row], voice_positions: Sequence[Row]
+    family: Row,
+    bills: Sequence[Row],
+    filings: Sequence[Row],
+    voice_positions: Sequence[Row],
+    not_synced: Sequence[str] = (),
 ) -> str:
-    """A lineage of bills (reintroductions and companions) as one history."""
+    """A lineage of bills (reintroductions and companions) as one history; ``not_synced``:
+    bills of the family the watchlist names that hold no record yet."""
     title = plain_title(family.get("name") or family["id"])
     rows = [
         [
@@ -194,6 +251,7 @@ def render_family(
         ]
         for b in sorted(bills, key=lambda b: (b.get("introduced") or "", b["id"]))
     ]
+    rows += [[bill_id_label(b), "—", "—", "—", "watched, not yet synced", "—"] for b in not_synced]
     parts = [
         '<p class="kb-lede">Every introduction of this bill, across Congresses and chambers.</p>',
         table(["Bill", "Introduced", "Sponsor", "Cosponsors", "Status", "Latest action"], rows),

@@ -265,6 +265,8 @@ def render_docket(
     title = f"Docket {docket['id']}"
     parts = [
         f"<p>{esc(docket.get('title') or '')}</p>",
+        f"<p>{link('../' + docket['id'] + '-matrix/', 'Who supports what in this docket')}: "
+        "every organisation that filed, on each of the eight issues.</p>",
         "<h2>Documents</h2>" + table(["Kind", "Documents"], kinds),
         "<h2>Comments posted per day</h2>" + str(volume_chart(daily)),
         "<p>Only comments with a posting date are counted (the recorded comment text carries none).</p>",

@@ -110,13 +110,37 @@ def export_documents(db: Database, *, with_text: bool = False) -> Iterator[dict[
 
 
 def companions(db: Database) -> dict[str, set[str]]:
-    """Identical bills in the other chamber, whichever side declares the link."""
+    """Each bill's companions: the bill in the other chamber that CRS calls identical, or
+    (CRS often says only "related") the one of the same Congress and family that carries
+    the same short title, as S.1367 and H.R.2794, the NO FAKES Act of 2025, do."""
     out: dict[str, set[str]] = {}
-    for row in db.query("select id, related_bills from bills"):
+    rows = [
+        dict(r)
+        for r in db.query(
+            "select id, congress, type, short_title, title, family, related_bills from bills"
+        )
+    ]
+
+    def pair(a: str, b: str) -> None:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+
+    for row in rows:
         for rel in json.loads(row["related_bills"] or "[]"):
             if (rel.get("relationship") or "").lower() == "identical bill":
-                out.setdefault(row["id"], set()).add(rel["id"])
-                out.setdefault(rel["id"], set()).add(row["id"])
+                pair(row["id"], rel["id"])
+    senate = ("s", "sres", "sjres", "sconres")
+    for a in rows:
+        for b in rows:
+            if (
+                a["id"] < b["id"]
+                and a["family"]
+                and a["family"] == b["family"]
+                and a["congress"] == b["congress"]
+                and (a["type"] in senate) != (b["type"] in senate)
+                and (a["short_title"] or a["title"]) == (b["short_title"] or b["title"])
+            ):
+                pair(a["id"], b["id"])
     return out
 
 

@@ -20,7 +20,15 @@ from nlp.evaluate import (
 from nlp.model import CLASSES, MIN_LEANING, StanceModel, document_proba
 from nlp.sampling import load_split
 from nlp.stance import ISSUES
-from nlp.train import Unit, choose_thresholds, fit_documents, fit_with_features, labels_hash, units
+from nlp.train import (
+    Unit,
+    calibration_pairs,
+    choose_thresholds,
+    fit_documents,
+    fit_with_features,
+    labels_hash,
+    units,
+)
 
 
 def decided(model: StanceModel, docs: Sequence[Unit]) -> list[dict[str, tuple[str, float]]]:
@@ -143,9 +151,9 @@ def run(db: Database) -> dict[str, Any]:
     dev = [u for u in all_units if u.split == "dev"]
     test = [u for u in all_units if u.split == "test"]
     started = time.perf_counter()
-    model, feats = fit_with_features(train, labels_hash())
+    model, oof = fit_with_features(train, labels_hash())
     fit_seconds = time.perf_counter() - started
-    model.threshold, model.high = choose_thresholds(model, dev)
+    model.threshold, model.high = choose_thresholds(*calibration_pairs(model, train, oof, dev))
     return {
         "labels": {
             "train": len(train),
@@ -155,7 +163,7 @@ def run(db: Database) -> dict[str, Any]:
         },
         "test": test_figures(model, test, db),
         "agreement": second_pass_agreement(),
-        "major_lofo": leave_one_filing_out(model, train, feats),
+        "major_lofo": leave_one_filing_out(model, train, oof.feats),
         "filers": filer_figures(db),
         "model": {"version": model.labels_hash, "fit_seconds": round(fit_seconds, 1)},
     }

@@ -36,15 +36,18 @@ def accurate_detector() -> LanguageDetector:
 def detect_language(text: str | None, expected: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``'s language, or ``expected`` (else None) when unsure.
 
-    Long texts use the fast detector on a sample; short ones the accurate
-    detector, which must be confident to overrule ``expected`` (the language
-    the source is usually in, e.g. English for a U.S. docket).
+    Long texts use the fast detector on a sample; short ones keep ``expected``
+    (the language the source is usually in, e.g. English for a U.S. docket) when
+    the fast detector agrees, else ask the accurate detector, which must be
+    confident to overrule it.
     """
     if not text or len(text.strip()) < 20:
         return expected
     if len(text) >= SHORT_TEXT:
         found = fast_detector().detect_language_of(text[:SAMPLE_CHARS])
         return LANGUAGES.get(found, expected) if found is not None else expected
+    if expected and LANGUAGES.get(fast_detector().detect_language_of(text)) == expected:  # type: ignore[arg-type]
+        return expected  # agreeing with the expected language needs no certainty
     values = accurate_detector().compute_language_confidence_values(text)
     if not values:
         return expected

@@ -12,7 +12,7 @@ Two stages, both logistic regressions (scikit-learn), trained from ``data/labels
    probabilities (strongest, top three, count) and a whole-text n-gram model, fit
    on out-of-fold predictions so it sees the sentence model's real errors. Its
    probability is the position's confidence; below the threshold chosen on the
-   dev split the tagger abstains.
+   dev split and the training comments' out-of-fold predictions the tagger abstains.
 
 Training is deterministic (fixed folds and solver) and takes seconds; the fitted
 model is cached by the hash of the labels and this module's version.

@@ -1,7 +1,7 @@
 """Sentences of a document with character offsets, page numbers and boilerplate flags.
 
-A blank spaCy pipeline per language with the rule-based sentencizer (fast
-enough for two million words in seconds). Offsets index into the exported
+A blank spaCy pipeline per language (its tokenizer) and the rule of spaCy's
+sentencizer applied to the token arrays at once. Offsets index into the exported
 document text; paginated attachments give each sentence its 1-based page.
 Boilerplate (running headers and footers, tables of contents, footnote
 lines, page numbers, questions of the Notice of Inquiry) is flagged so it is
@@ -17,8 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 MAX_CHUNK = 200_000
@@ -45,9 +49,35 @@ def pipeline(lang: str) -> Language:
         nlp = spacy.blank(lang)
     except (ImportError, OSError, KeyError):
         nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     nlp.max_length = MAX_CHUNK * 2
     return nlp
+
+
+#: The hashes of the characters spaCy's sentencizer ends a sentence at.
+_PUNCT_HASHES = np.array(
+    sorted(StringStore().add(c) for c in Sentencizer.default_punct_chars), dtype=np.uint64
+)
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) characters of the sentences spaCy's sentencizer would make of
+    ``doc``, computed over the token arrays at once (the component walks the tokens
+    one by one in Python objects, the slowest step of tagging): a sentence starts at
+    the first token of the text, and at each word token (not punctuation) preceded by
+    one of the sentence-ending characters since the previous word token."""
+    if not len(doc):
+        return []
+    arr = doc.to_array([IDX, LENGTH, IS_PUNCT, ORTH]).astype(np.int64)
+    idx, length = arr[:, 0], arr[:, 1]
+    ends_sentence = np.isin(arr[:, 3].astype(np.uint64), _PUNCT_HASHES)
+    word = (arr[:, 2] == 0) & ~ends_sentence
+    seen = np.cumsum(ends_sentence)
+    words = np.flatnonzero(word)
+    since: np.ndarray = seen[words] - np.concatenate(([0], seen[words[:-1]])) - ends_sentence[words]
+    starts = np.concatenate(([0], words[(since > 0) & (words > 0)]))
+    starts = np.unique(starts)
+    last = np.concatenate((starts[1:], [len(doc)])) - 1
+    return list(zip(idx[starts].tolist(), (idx[last] + length[last]).tolist(), strict=True))
 
 
 def boilerplate_lines(text: str, pages: Sequence[Sequence[int]] | None) -> list[tuple[int, int]]:
@@ -122,8 +152,8 @@ def split_sentences(
     out: list[Sentence] = []
     blocks = list(_blocks(text, keep))
     for (offset, _), doc in _parsed(blocks, nlp, other_languages):
-        for sent in doc.sents:
-            pieces = _outside(offset + sent.start_char, offset + sent.end_char, bad, bad_starts)
+        for sent_start, sent_end in sentence_spans(doc):
+            pieces = _outside(offset + sent_start, offset + sent_end, bad, bad_starts)
             for start, end in (p for piece in pieces for p in _at_footnotes(text, *piece)):
                 start, end = _trim(text, start, end)
                 marker = _MARKER_START.match(text, start)

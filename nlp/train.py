@@ -30,9 +30,11 @@ from nlp.model import (
     MODEL_VERSION,
     SHARED,
     DocumentInput,
+    DocumentPrediction,
     SentenceModel,
     StanceModel,
     doc_features,
+    document_proba,
     with_issue,
     word_ngrams,
 )
@@ -222,9 +224,19 @@ def _stage_one(train: Sequence[Unit], m: Matrices, picked: Sequence[int]) -> Sta
     return StanceModel(sentences, text_models, {})
 
 
-def stage_one_features(train: Sequence[Unit], m: Matrices) -> dict[str, list[list[float]]]:
+@dataclass
+class OutOfFold:
+    """Each training unit scored by first-stage models fit without its fold: the
+    document features (issue → one row per unit) and the sentence probabilities."""
+
+    feats: dict[str, list[list[float]]]
+    sentences: dict[str, list[np.ndarray]]
+
+
+def stage_one_features(train: Sequence[Unit], m: Matrices) -> OutOfFold:
     """Out-of-fold document features: each unit scored by models fit without its fold."""
     feats: dict[str, list[list[float]]] = {issue: [[] for _ in train] for issue in ISSUES}
+    probs: dict[str, list[np.ndarray]] = {issue: [np.zeros(0)] * len(train) for issue in ISSUES}
     folds = [_fold(u.id) for u in train]
     for fold in range(FOLDS):
         inside = [i for i, f in enumerate(folds) if f != fold]
@@ -238,11 +250,12 @@ def stage_one_features(train: Sequence[Unit], m: Matrices) -> dict[str, list[lis
         for d_i, i in enumerate(held):
             n = len(train[i].doc.sentences)
             for issue in ISSUES:
+                probs[issue][i] = sent[issue][offset : offset + n]
                 feats[issue][i] = doc_features(
-                    sent[issue][offset : offset + n], text[issue][d_i], train[i].doc.formal
+                    probs[issue][i], text[issue][d_i], train[i].doc.formal
                 )
             offset += n
-    return feats
+    return OutOfFold(feats, probs)
 
 
 def fit_documents(
@@ -260,31 +273,81 @@ def fit_documents(
 
 def fit_with_features(
     train: Sequence[Unit], labels_hash: str = ""
-) -> tuple[StanceModel, dict[str, list[list[float]]]]:
-    """The model and the out-of-fold document features it was fit on."""
+) -> tuple[StanceModel, OutOfFold]:
+    """The model and the out-of-fold first-stage scores it was fit on."""
     m = Matrices.of(train)
-    feats = stage_one_features(train, m)
+    oof = stage_one_features(train, m)
     model = _stage_one(train, m, range(len(train)))
-    model.documents = fit_documents(train, feats)
+    model.documents = fit_documents(train, oof.feats)
     model.labels_hash = labels_hash
     model.meta = {"train_documents": len(train)}
-    return model, feats
+    return model, oof
+
+
+def out_of_fold_leanings(
+    train: Sequence[Unit], oof: OutOfFold
+) -> list[dict[str, tuple[str, float]]]:
+    """What the whole model would lean to on each training unit had it not seen the
+    unit's fold: the document stage refit without the fold, over out-of-fold features."""
+    folds = [_fold(u.id) for u in train]
+    out: list[dict[str, tuple[str, float]]] = [{} for _ in train]
+    for fold in range(FOLDS):
+        held = [i for i, f in enumerate(folds) if f == fold]
+        if not held:
+            continue
+        documents = fit_documents(
+            [u for i, u in enumerate(train) if folds[i] != fold],
+            {
+                k: [v[i] for i in range(len(train)) if folds[i] != fold]
+                for k, v in oof.feats.items()
+            },
+        )
+        dists = {
+            issue: document_proba(documents, issue, [oof.feats[issue][i] for i in held])
+            for issue in ISSUES
+        }
+        for j, i in enumerate(held):
+            issues = {issue: (dists[issue][j], oof.sentences[issue][i]) for issue in ISSUES}
+            out[i] = DocumentPrediction(train[i].doc, issues).leaning()
+    return out
 
 
 def fit(train: Sequence[Unit], labels_hash: str = "") -> StanceModel:
     return fit_with_features(train, labels_hash)[0]
 
 
-def choose_thresholds(model: StanceModel, dev: Sequence[Unit]) -> tuple[float, float]:
-    """Abstention threshold maximising dev micro-F1; high-confidence threshold: the
-    lowest at which dev precision is at least 95 %."""
-    predictions = model.predict([u.doc for u in dev])
-    pairs = []  # (probability, right?) of each decided (doc, issue), and gold count
-    gold = sum(len(u.positions) for u in dev)
-    for u, pred in zip(dev, predictions, strict=True):
-        for issue, (stance, p) in pred.leaning().items():
-            pairs.append((p, u.positions.get(issue) == stance))
-    pairs.sort(reverse=True)
+#: The labelled set drawn at random from the docket: its out-of-fold predictions
+#: calibrate the thresholds with dev (the other sets are not a random sample).
+RANDOM_SOURCE = "comments"
+#: "High confidence" is claimed where the lower 95 % bound of precision reaches this.
+HIGH_PRECISION = 0.95
+
+
+def calibration_pairs(
+    model: StanceModel, train: Sequence[Unit], oof: OutOfFold, dev: Sequence[Unit]
+) -> tuple[list[tuple[float, bool]], int]:
+    """(confidence, right?) of every position the model leans to on documents it has
+    not seen: dev, and the randomly drawn training comments predicted out of fold; and
+    the number of gold positions of those documents."""
+    drawn = [i for i, u in enumerate(train) if u.source == RANDOM_SOURCE]
+    leanings = out_of_fold_leanings(train, oof)
+    units = [train[i] for i in drawn] + list(dev)
+    found = [leanings[i] for i in drawn] + [
+        p.leaning() for p in model.predict([u.doc for u in dev])
+    ]
+    pairs = [
+        (p, u.positions.get(issue) == stance)
+        for u, lean in zip(units, found, strict=True)
+        for issue, (stance, p) in lean.items()
+    ]
+    return pairs, sum(len(u.positions) for u in units)
+
+
+def choose_thresholds(pairs: Sequence[tuple[float, bool]], gold: int) -> tuple[float, float]:
+    """Abstention threshold maximising micro-F1; high-confidence threshold: the lowest
+    at which the lower bound of the 95 % interval of precision is ``HIGH_PRECISION``."""
+    from nlp.evaluate import wilson
+
     best_f1, best_t = -1.0, 0.5
     for t in np.arange(MIN_LEANING, 0.96, 0.02):
         kept = [ok for p, ok in pairs if p >= t]
@@ -297,7 +360,7 @@ def choose_thresholds(model: StanceModel, dev: Sequence[Unit]) -> tuple[float, f
     high = 0.99
     for t in np.arange(best_t, 0.995, 0.01):
         kept = [ok for p, ok in pairs if p >= t]
-        if len(kept) >= 10 and sum(kept) / len(kept) >= 0.95:
+        if wilson(sum(kept), len(kept))[0] >= HIGH_PRECISION:
             high = float(t)
             break
     return round(best_t, 2), round(high, 2)
@@ -322,11 +385,14 @@ def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
 
 
 def train(db: Database, splitter: SentenceSplitter) -> StanceModel:
-    """The production model: fit on ``train``, thresholds chosen on ``dev``."""
+    """The production model: fit on ``train``, thresholds chosen on ``dev`` and the
+    out-of-fold predictions of the randomly drawn training comments."""
     all_units = units(db, splitter)
-    model = fit([u for u in all_units if u.split == "train"], labels_hash())
+    train_units = [u for u in all_units if u.split == "train"]
+    model, oof = fit_with_features(train_units, labels_hash())
+    dev = [u for u in all_units if u.split == "dev"]
     model.threshold, model.high = choose_thresholds(
-        model, [u for u in all_units if u.split == "dev"]
+        *calibration_pairs(model, train_units, oof, dev)
     )
     return model
 

@@ -80,10 +80,12 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
         "<h2>What “confidence” means</h2>",
         f"<p>Confidence is the model's probability that the stance is right. The tagger "
         f"abstains below {test['threshold']:.2f} (the threshold that served best on "
-        f"{labels['dev']} separate development documents); {abst['held_back']} of "
+        f"{labels['dev']} separate development documents and on the training comments, "
+        f"each predicted by a model fit without it); {abst['held_back']} of "
         f"{abst['leaning']} leanings in the test documents were held back "
         f"({_pct(abst['held_back'] / abst['leaning']) if abst['leaning'] else '0 %'}). "
-        f"Positions from {test['high_threshold']:.2f} up are marked <strong>high</strong>: "
+        f"Positions from {test['high_threshold']:.2f} up are marked <strong>high</strong> "
+        f"(where, on those documents, the 95 % interval of precision lies above 95 %): "
         f"on the test documents {high['right']} of {high['shown']} of them were right "
         f"(95 % interval {_ci(high['ci'])}). Of all positions shown, {shown['right']} of "
         f"{shown['shown']} were right ({_ci(shown['ci'])}).</p>",

@@ -42,9 +42,10 @@ from kb.render.positions import (
     render_organization,
     render_organization_index,
 )
+from kb.render.review import correction_href, render_review_summary
 from kb.scope import Scope, published
 from kb.search_index import IndexReport, write_search_index
-from kb.settings import PROJECT_ROOT
+from kb.settings import PROJECT_ROOT, correction_url
 from kb.store import site_query as q
 from kb.store.positions import stance_matrix
 from kb.store.query import bill_text_pairs, export_bills, family_documents
@@ -111,6 +112,10 @@ def render_site(
         doc["round"] = "reply" if doc["id"] in replies else "initial"
     mentions = q.mentions(db)
     positions = q.positions_by_document(db)
+    correction = correction_url()
+    for rows in positions.values():
+        for p in rows:
+            p["correction_href"] = correction_href(correction, p)
     campaigns = q.campaigns(db)
     campaign_of = {m: c for c in campaigns for m in c["document_ids"]}
     orgs = q.organizations(db)
@@ -148,7 +153,10 @@ def render_site(
     latest = [(post_url(Week.parse(p.stem)), f"Week {p.stem}") for p in reversed(posts[-5:])]
     pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest))
     pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
-    pages.write("about/accuracy.md", render_accuracy(load_figures()))
+    reviews = [dict(r) for r in db.query("select * from reviews")] if db["reviews"].exists() else []
+    pages.write(
+        "about/accuracy.md", render_accuracy(load_figures()) + render_review_summary(reviews)
+    )
     return pages.count
 
 

@@ -16,7 +16,15 @@ from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError, UsageError
 from kb.records_io import write_records
 
-EXPORT_KINDS = ("documents", "bills", "links", "positions", "organizations", "campaigns")
+EXPORT_KINDS = (
+    "documents",
+    "bills",
+    "links",
+    "positions",
+    "organizations",
+    "campaigns",
+    "reviews",
+)
 SYNC_SOURCES = (
     "regulations.gov",
     "govinfo",
@@ -199,10 +207,17 @@ def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
     watchlist does not track (never published) and watched items not yet synced."""
     from kb.scope import tracked
     from kb.store.query import status_report
+    from kb.store.reviews import load_reviews, stale_reviews
     from kb.watchlist import load_watchlist
 
     db = obj.db()
     report = status_report(db)
+    held = load_reviews(settings.reviews_dir())
+    report["reviews"] = {
+        "folder": str(settings.reviews_dir()),
+        "total": len(held),
+        "stale": stale_reviews(db, held),
+    }
     scope = tracked(db, load_watchlist(watchlist))
     report["untracked"] = {t: sorted(ids) for t, ids in scope.untracked.items() if ids}
     report["not_synced"] = [{"kind": k, "id": i, "name": n} for k, i, n in scope.not_synced]
@@ -216,7 +231,8 @@ def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
     summary(
         f"kb status: {n_docs} documents ({len(scope.documents)} tracked), "
         f"{len(report['extraction_failures'])} extraction failures, "
-        f"{len(report['failures'])} failures recorded"
+        f"{len(report['failures'])} failures recorded, "
+        f"{len(report['reviews']['stale'])} of {len(held)} reviews stale"
     )
 
 
@@ -262,6 +278,14 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
     }
     if kind == "documents":
         records: Iterable[dict[str, Any]] = query.export_documents(db, with_text=with_text)
+    elif kind in ("positions", "reviews"):
+        from kb.store import reviews as rv
+
+        held = rv.load_reviews(settings.reviews_dir())
+        if kind == "reviews":
+            records = rv.export_reviews(db, held)
+        else:
+            records = rv.reviewed_positions(db, positions.export_positions(db), held)
     else:
         records = exporters[kind](db)
     n = write_records(records, fmt, sys.stdout)
@@ -295,11 +319,22 @@ def eval_cmd(obj: Context, write: bool) -> None:
     from nlp.eval_run import report, run
     from nlp.evaluate import write_accuracy
 
-    figures = run(obj.db())
+    db = obj.db()
+    figures = run(db)
     click.echo(report(figures))
     if write:
         write_accuracy(figures)
-    summary("kb eval: done")
+    # Reviews: a separate section, measured on the positions as tagged (figures unchanged).
+    from kb.store.reviews import load_reviews
+    from nlp.review_labels import agreement_report, review_agreement
+
+    agreement = review_agreement(db, load_reviews(settings.reviews_dir()))
+    click.echo(agreement_report(agreement))
+    summary(
+        f"kb eval: done; {agreement['train']['agree'] + agreement['test']['agree']} of "
+        f"{sum(agreement[b]['agree'] + agreement[b]['disagree'] for b in ('train', 'test'))} "
+        "reviewed positions agree with the tagger"
+    )
 
 
 @cli.command()
@@ -389,5 +424,5 @@ def main() -> None:
     cli(prog_name="kb")
 
 
-# The publishing commands (build, serve, digest, update) live beside this module.
-from kb import cli_publish  # noqa: E402, F401
+# The publishing commands (build, serve, digest, update) and kb review live beside this module.
+from kb import cli_publish, cli_review  # noqa: E402, F401

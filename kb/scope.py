@@ -19,6 +19,8 @@ from sqlite_utils import Database
 
 from kb.legislation import slug
 from kb.render.filings import public_source
+from kb.settings import reviews_dir
+from kb.store.reviews import Review, apply_reviews, load_reviews
 from kb.watchlist import Watchlist
 from scrapers.feeds.sync import relevant
 
@@ -146,8 +148,13 @@ def _keep(db: Database, table: str, column: str, ids: set[str], where: str = "")
     db.execute(f"delete from {table} where {condition}{f' and ({where})' if where else ''}")
 
 
-def published(db: Database, watchlist: Watchlist) -> tuple[Database, Scope]:
-    """An in-memory copy of ``db`` holding only tracked records (and the scope it kept)."""
+def published(
+    db: Database, watchlist: Watchlist, reviews: list[Review] | None = None
+) -> tuple[Database, Scope]:
+    """An in-memory copy of ``db`` holding only tracked records (and the scope it kept),
+    its positions as the reviews (default: those in :func:`kb.settings.reviews_dir`) say."""
+    if reviews is None:
+        reviews = load_reviews(reviews_dir())
     scope = tracked(db, watchlist)
     conn = sqlite3.connect(":memory:")
     db.conn.backup(conn)
@@ -197,6 +204,8 @@ def published(db: Database, watchlist: Watchlist) -> tuple[Database, Scope]:
         out.execute(
             "update families set bill_ids = ? where id = ?", [json.dumps(members), row["id"]]
         )
+    # Reviews win over the machine: one place, before anything reads the positions.
+    apply_reviews(out, [r for r in reviews if r.document_id in docs])
     # An organisation is published when it filed, or holds a position, in a tracked record.
     named = {
         i

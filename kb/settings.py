@@ -37,6 +37,23 @@ def default_digest_dir() -> Path:
     return Path(os.environ.get("KB_DIGEST_DIR") or "digest")
 
 
+def reviews_dir() -> Path:
+    """Human reviews of positions, kept in git (``$KB_REVIEWS``, else data/reviews/)."""
+    env = os.environ.get("KB_REVIEWS")
+    return Path(env) if env else PROJECT_ROOT / "data" / "reviews"
+
+
+#: Where a reader reports a wrong position: an issue form of the project's repository,
+#: prefilled from the position (``$KB_CORRECTION_URL`` overrides it).
+CORRECTION_URL = (
+    "https://github.com/aicopyright-kb/aicopyright-kb/issues/new?template=position-correction.yml"
+)
+
+
+def correction_url() -> str:
+    return os.environ.get("KB_CORRECTION_URL") or CORRECTION_URL
+
+
 def corpus_dir() -> Path:
     """The recorded upstream corpus (``$KB_CORPUS``, else ``../shared/corpus``)."""
     env = os.environ.get("KB_CORPUS")

@@ -57,3 +57,15 @@ def render_status(report: dict[str, Any]) -> None:
             out.print(f"  {table}: {shown}", markup=False)
     for item in report.get("not_synced") or []:
         out.print(f"Watched, not yet synced: {item['kind']} {item['id']} ({item['name']})")
+    reviews = report.get("reviews")
+    if reviews:
+        out.print(
+            f"Reviews: {reviews['total']} held in {reviews['folder']}, "
+            f"{len(reviews['stale'])} stale (position or quote gone; kept, not dropped)"
+        )
+        for row in reviews["stale"]:
+            out.print(
+                f"  stale: {row['document_id']} / {row['holder']} / {row['issue']} "
+                f"({row['verdict']}): {'; '.join(row['reasons'])}",
+                markup=False,
+            )

@@ -48,7 +48,7 @@ def test_export_fields_follow_the_contract(db):
     position = next(iter(export_positions(db)))
     assert set(position) == {
         "document_id", "holder", "holder_id", "issue", "stance", "confidence",
-        "quotes", "method", "review_state",
+        "quotes", "method", "review_state", "reviewed_at",
     }  # fmt: skip
     assert {p["review_state"] for p in export_positions(db)} == {"machine"}
     assert {p["stance"] for p in export_positions(db)} <= {"supports", "opposes", "mixed"}

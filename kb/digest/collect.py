@@ -37,6 +37,8 @@ class WeekData:
     #: documents recorded this week that carry no upstream date (a bulk import of history)
     backfill: int = 0
     bills: dict[str, Row] = field(default_factory=dict)
+    #: positions a person verified or corrected this week (``kb review``)
+    reviews: list[Row] = field(default_factory=list)
 
     @property
     def campaign_letters(self) -> int:
@@ -51,7 +53,7 @@ class WeekData:
         return not (
             self.filings or self.introductions or self.actions or self.cosponsors_added
             or self.cosponsors_withdrawn or self.text_versions or self.notices
-            or self.pages_changed or self.backfill or self.stance_shifts
+            or self.pages_changed or self.backfill or self.stance_shifts or self.reviews
         )  # fmt: skip
 
 
@@ -70,6 +72,7 @@ def collect_week(db: Database, week: Week) -> WeekData:
     data = WeekData(week)
     collect_filings(db, week, data)
     collect_bills(db, week, data)
+    data.reviews = collect_reviews(db, week)
     data.notices = [
         {**d, "event": e}
         for e in _events(db, week, "record_table = 'documents' and event = 'created'")
@@ -174,6 +177,22 @@ def stance_shifts(db: Database, filings: list[Row]) -> list[Row]:
     return out
 
 
+def collect_reviews(db: Database, week: Week) -> list[Row]:
+    """Positions verified or corrected this week: the ``reviews`` table of the published
+    copy (:func:`kb.store.reviews.apply_reviews`), on documents it publishes."""
+    if not db["reviews"].exists():
+        return []
+    return [
+        {**dict(r), "quote": json.loads(r["quote"] or "null")}
+        for r in db.query(
+            "select r.*, d.org_name from reviews r join documents d on d.id = r.document_id "
+            "where r.state in ('verified', 'corrected') and r.date >= ? and r.date < ? "
+            "order by r.date, r.document_id, r.issue, r.holder",
+            [week.monday.isoformat(), week.next_monday.isoformat()],
+        )
+    ]
+
+
 def collect_bills(db: Database, week: Week, data: WeekData) -> None:
     events = _events(db, week, "record_table = 'bills'")
     for e in events:
@@ -207,7 +226,8 @@ def collect_bills(db: Database, week: Week, data: WeekData) -> None:
 
 
 def weeks_with_events(db: Database) -> list[Week]:
-    """Every week the data covers: weeks with a dated event, and weeks a backfill was recorded."""
+    """Every week the data covers: weeks with a dated event, weeks a backfill was recorded,
+    and weeks a person verified or corrected a position."""
     days = {
         r[0]
         for r in db.execute(
@@ -221,4 +241,11 @@ def weeks_with_events(db: Database) -> list[Week]:
             "and (upstream_date is null or upstream_date = '')"
         )
     }
+    if db["reviews"].exists():
+        days |= {
+            r[0]
+            for r in db.execute(
+                "select distinct date from reviews where state in ('verified', 'corrected')"
+            )
+        }
     return sorted({Week.of(date.fromisoformat(d)) for d in days if d})

@@ -93,6 +93,7 @@ def headline(data: WeekData) -> list[str]:
         (len(data.text_versions), f"{len(data.text_versions)} new bill texts"),
         (len(data.notices), f"{len(data.notices)} Federal Register documents"),
         (len(data.pages_changed), f"{len(data.pages_changed)} Copyright Office pages changed"),
+        (len(data.reviews), f"{len(data.reviews)} positions reviewed"),
     ]
     shown = [text for n, text in counts if n]
     return [" · ".join(shown)] if shown else []
@@ -119,6 +120,7 @@ def render_markdown(data: WeekData, links: Links, *, front_matter: bool = True) 
     out += filings_section(data, links)
     out += stance_shift_section(data, links)
     out += bills_section(data, links)
+    out += reviews_section(data, links)
     if data.notices:
         out += ["## Federal Register", ""]
         out += [
@@ -191,6 +193,26 @@ def filings_section(data: WeekData, links: Links) -> list[str]:
                 f"- [{d['id']}]({links.page('filing', d['id'])}) — {positions_line(d['positions'])}.{text}"
             )
         out.append("")
+    return out
+
+
+def reviews_section(data: WeekData, links: Links) -> list[str]:
+    """Positions a person read this week: verified as the machine had them, or corrected."""
+    if not data.reviews:
+        return []
+    out = ["## Positions reviewed", ""]
+    for r in data.reviews:
+        what = (
+            f"verified: {r['stance']}"
+            if r["state"] == "verified"
+            else f"corrected: {r['machine_stance']} → {r['stance']}"
+        )
+        quote = f" “{md(' '.join(r['quote']['text'].split())[:200])}”" if r.get("quote") else ""
+        out.append(
+            f"- **{md(r['holder'])}** on {issue_name(r['issue'])}, {what} "
+            f"([{r['document_id']}]({links.page('filing', r['document_id'])}), {r['date']}).{quote}"
+        )
+    out.append("")
     return out
 
 

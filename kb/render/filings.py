@@ -10,13 +10,11 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from kb.render.accuracy import high_threshold
 from kb.render.charts import volume_chart
 from kb.render.issues import issue_name
 from kb.render.markup import (
     block,
     category_label,
-    confidence_label,
     display_quote,
     esc,
     link,
@@ -24,6 +22,7 @@ from kb.render.markup import (
     stance_badge,
     table,
 )
+from kb.render.review import review_cell
 
 Row = dict[str, Any]
 
@@ -168,9 +167,8 @@ def render_filing(
                 )
             items.append(
                 f"<li><strong>{esc(issue_name(p['issue']))}</strong>: {stance_badge(p['stance'])} "
-                f"— holder {esc(p['holder'])}, confidence "
-                f"{confidence_label(float(p['confidence']), high_threshold())}, "
-                f"{esc(p['review_state'])} ({esc(p['method'])}){''.join(quotes)}</li>"
+                f"— holder {esc(p['holder'])}, {review_cell(p)} "
+                f"({esc(p['method'])}){''.join(quotes)}</li>"
             )
         parts.append('<h2>Positions</h2><ul class="kb-positions">' + "".join(items) + "</ul>")
     else:

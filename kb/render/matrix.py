@@ -23,10 +23,18 @@ def _cell(row: Row, issue: str, prefix: str) -> str:
     quote = display_quote(row.get(f"{issue}_quote") or "", 300)
     n = row[f"{issue}_filings"]
     note = f" ({n} filings{', they differ' if row[f'{issue}_disagree'] else ''})" if n > 1 else ""
+    state = row.get(f"{issue}_review") or "machine"
+    mark = (
+        Markup(
+            ' <span class="kb-review kb-review-{0}" title="{0} by a person on {1}">{2}</span>'
+        ).format(state, row.get(f"{issue}_reviewed_at") or "", "✓" if state == "verified" else "✎")
+        if state in ("verified", "corrected")
+        else ""
+    )
     return Markup(
         '<td data-sort="{0}"><a class="stance stance-{0}" href="{1}filings/{2}/#q{3}-0" '
-        'title="{4}">{0}</a>{5}</td>'
-    ).format(stance, prefix, doc, pos, quote, note)
+        'title="{4}">{0}</a>{6}{5}</td>'
+    ).format(stance, prefix, doc, pos, quote, note, mark)
 
 
 def render_matrix(
@@ -58,7 +66,8 @@ def render_matrix(
         f'<p class="kb-lede">{esc(lede)}{download}</p>',
         '<p class="kb-matrix-help">Each cell is the stance of the organisation\'s most '
         "confident position on the issue in its own filings; it links to the quote that "
-        "backs it (hover to read it). Click a column heading to sort by it.</p>",
+        "backs it (hover to read it). ✓: verified by a person; ✎: corrected by a person; "
+        "unmarked: machine-made. Click a column heading to sort by it.</p>",
         '<label class="kb-matrix-filter">Category <select id="kb-matrix-category">'
         f'<option value="">every category</option>{options}</select></label> '
         f'<span id="kb-matrix-count">{len(rows)} organisations</span>',

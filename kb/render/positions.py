@@ -6,13 +6,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from kb.render.accuracy import high_threshold
+from markupsafe import Markup
+
 from kb.render.charts import stance_bar
 from kb.render.issues import ISSUE_TEXT, issue_name
 from kb.render.markup import (
     block,
     category_label,
-    confidence_label,
     display_quote,
     esc,
     link,
@@ -20,20 +20,22 @@ from kb.render.markup import (
     stance_badge,
     table,
 )
+from kb.render.review import review_cell
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
 
 
-def best_quote(position: Row) -> str:
-    """The position's first quote as read on a page, with its page and confidence."""
+def best_quote(position: Row) -> Markup:
+    """The position's first quote as read on a page, with its page, its review state
+    (machine with its confidence, verified, corrected; the review's date) and the
+    reader's "suggest a correction" link."""
     quotes = position.get("quotes") or []
     if not quotes:
-        return ""
+        return Markup("— {0}").format(review_cell(position))
     q = quotes[0]
     where = f" (p. {q['page']})" if q.get("page") else ""
-    confidence = confidence_label(float(position["confidence"]), high_threshold())
-    return f"“{display_quote(q['text'])}”{where} — confidence {confidence}"
+    return Markup("“{0}”{1} — {2}").format(display_quote(q["text"]), where, review_cell(position))
 
 
 def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str, int]) -> str:

@@ -23,11 +23,16 @@ POSITION_FIELDS = (
 
 
 def export_positions(db: Database) -> Iterator[dict[str, Any]]:
-    """One record per (document, holder, issue), quotes decoded."""
+    """One record per (document, holder, issue), quotes decoded; ``reviewed_at`` where the
+    reviews were applied (the published copy), else null."""
     if not db["positions"].exists():
         return
+    reviewed = (
+        "reviewed_at" if "reviewed_at" in db["positions"].columns_dict else "null as reviewed_at"
+    )
     for row in db.query(
-        f"select {', '.join(POSITION_FIELDS)} from positions order by document_id, holder, issue"
+        f"select {', '.join(POSITION_FIELDS)}, {reviewed} from positions "
+        "order by document_id, holder, issue"
     ):
         out = dict(row)
         out["quotes"] = json.loads(out["quotes"] or "[]")
@@ -86,9 +91,12 @@ def stance_matrix(db: Database, docket: str | None = None) -> list[dict[str, Any
     held: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     index: dict[str, int] = defaultdict(int)
     # The order of the filing page's positions list (its quotes' anchors are q{i}-{j}).
+    reviewed = (
+        "reviewed_at" if "reviewed_at" in db["positions"].columns_dict else "null as reviewed_at"
+    )
     for pos in db.query(
-        "select document_id, holder_id, issue, stance, confidence, quotes from positions "
-        "order by document_id, issue, holder"
+        "select document_id, holder_id, issue, stance, confidence, quotes, review_state, "
+        f"{reviewed} from positions order by document_id, issue, holder"
     ):
         i = index[pos["document_id"]]
         index[pos["document_id"]] += 1
@@ -121,6 +129,8 @@ def stance_matrix(db: Database, docket: str | None = None) -> list[dict[str, Any
             row[f"{issue}_quote"] = best["quote"] if best else ""
             row[f"{issue}_filings"] = len({p["document_id"] for p in rows})
             row[f"{issue}_disagree"] = len({p["stance"] for p in rows}) > 1
+            row[f"{issue}_review"] = (best["review_state"] or "machine") if best else ""
+            row[f"{issue}_reviewed_at"] = (best["reviewed_at"] or "") if best else ""
         out.append(row)
     out.sort(key=lambda r: str(r["organization"]).lower())
     return out

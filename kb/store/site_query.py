@@ -34,10 +34,15 @@ def documents(db: Database) -> dict[str, Row]:
 
 
 def positions_by_document(db: Database) -> dict[str, list[Row]]:
+    """Positions by document; ``review_state`` and ``reviewed_at`` as the reviews left them
+    (the published copy, :func:`kb.store.reviews.apply_reviews`)."""
     out: dict[str, list[Row]] = defaultdict(list)
+    reviewed = (
+        "reviewed_at" if "reviewed_at" in db["positions"].columns_dict else "null as reviewed_at"
+    )
     for r in db.query(
         "select document_id, holder, holder_id, issue, stance, confidence, quotes, method, "
-        "review_state from positions order by document_id, issue, holder"
+        f"review_state, {reviewed} from positions order by document_id, issue, holder"
     ):
         row = dict(r)
         row["quotes"] = json.loads(row["quotes"] or "[]")

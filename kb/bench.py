@@ -71,9 +71,59 @@ def bench_build(db: Database, digest_dir: Path | None) -> str:
     )
 
 
+def ranking_measure(index_dir: Path) -> list[str]:
+    """Where the 17 major filings rank (best match, and organisations first) for the names
+    of the issues they are labelled with, and where the first organisation page and major
+    filing come for "fair use"."""
+    from statistics import median
+
+    from kb.render.issues import issue_name
+    from kb.search_query import Index
+    from nlp.labels import primary_records
+    from nlp.sampling import load_split
+
+    index = Index(index_dir)
+    unit = {url: n for n, url in enumerate(index.urls())}
+    records = primary_records()
+    majors = [m for m in load_split()["major"] if f"filings/{m}/" in unit]
+    lines = []
+    for sort, label in (("", "best match"), ("orgs", "organisations first")):
+        ranked: dict[str, list[int]] = {}
+        ranks: list[int | None] = []
+        for doc in majors:
+            for issue in records[doc].positions if doc in records else {}:
+                query = issue_name(issue)
+                if query not in ranked:
+                    ranked[query] = index.search(query, sort)
+                order = ranked[query]
+                n = unit[f"filings/{doc}/"]
+                ranks.append(order.index(n) + 1 if n in order else None)
+        found = sorted(r for r in ranks if r is not None)
+        lines.append(
+            f"ranking ({label}): {len(majors)} major filings × their labelled issues = "
+            f"{len(ranks)} (filing, issue-name query) pairs; median rank "
+            f"{median(found) if found else '-'}, in the first 10: "
+            f"{sum(r <= 10 for r in found)}, first 50: {sum(r <= 50 for r in found)}, "
+            f"not matched: {len(ranks) - len(found)}"
+        )
+        order = index.search("fair use", sort)
+        urls = index.urls()
+        first_org = next(
+            (i + 1 for i, n in enumerate(order) if urls[n].startswith("organizations/")), None
+        )
+        major_units = {unit[f"filings/{m}/"] for m in majors}
+        first_major = next((i + 1 for i, n in enumerate(order) if n in major_units), None)
+        lines.append(
+            f"  'fair use' ({label}): {len(order)} results, first organisation page at rank "
+            f"{first_org}, first major filing at rank {first_major}"
+        )
+    return lines
+
+
 def bench_search(site: Path, queries: list[str] | None = None) -> tuple[str, int]:
-    """Bytes transferred in headless Chromium before the first results of each query;
-    returns the report and the number of queries that failed (no answer, console errors)."""
+    """Bytes transferred in headless Chromium and milliseconds from typing to the first
+    results (with their passages) of each query, then the ranking measure; returns the
+    report and the number of queries that failed (no answer, console errors)."""
     from kb.browser import QUERIES, SearchFailed, chromium, measure_search
     from kb.serve import start_server
 
@@ -96,9 +146,10 @@ def bench_search(site: Path, queries: list[str] | None = None) -> tuple[str, int
                     f"{query!r:40} {cost.total / 1024:7.1f} KB in all "
                     f"({cost.page_bytes / 1024:.1f} KB search page and UI, "
                     f"{cost.query_bytes / 1024:.1f} KB for the query, {cost.requests} requests), "
-                    f"{cost.results} of {cost.matches} results shown, "
+                    f"{cost.results} of {cost.matches} results shown, {cost.ms:.0f} ms, "
                     f"{len(cost.console_errors)} console errors"
                 )
     finally:
         server.shutdown()
+    lines += ranking_measure(site / "search" / "idx")
     return "\n".join(lines), failed

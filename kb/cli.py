@@ -409,8 +409,9 @@ def bench_build(obj: Context) -> None:
 @site_dir_option
 @click.argument("queries", nargs=-1)
 def bench_search(site: Path, queries: tuple[str, ...]) -> None:
-    """Bytes transferred in headless Chromium before the first results of QUERIES (by
-    default the six of the site's acceptance test)."""
+    """Bytes transferred in headless Chromium and milliseconds before the first results of
+    QUERIES (by default a fixed list with phrase, prefix, variant and typo queries), then
+    where the 17 major filings rank for the names of their labelled issues."""
     from kb.bench import bench_search as run
 
     report, failed = run(site, list(queries) or None)

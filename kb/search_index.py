@@ -13,13 +13,25 @@ Files under ``search/idx/``:
 
 Binary files are gzipped on disk. JSON files are left for the host to compress.
 
-- ``manifest.json``: version, unit count, shard count, block sizes, facet definitions.
+- ``manifest.json``: version, unit count, shard counts, block sizes, facet definitions,
+  the British → American rules (``kb.search_terms``) as [pattern, replacement] for a
+  query word the index lacks.
 - ``facets.bin``: one byte per unit for each facet column, column after column. Kinds,
   categories and the other facets are value codes (0 = none); a stance column is a bit
   set (1 supports, 2 opposes, 4 mixed) since a press article can report several holders.
+  After the facets, one more column: each unit's weight tier (``kb.search_units``: 3
+  bills and organisation pages, 2 organisations' filings and agency documents, 1 long
+  and 0 short comments of individuals), which ranking multiplies relevance by.
 - ``t/<h>.bin``: entries ``term, stem, k, k other forms of the stem, kind`` (strings are
   varint length + UTF-8, numbers varints); kind 0 is followed by a posting block, kind 1
   by the number of the file ``p/<n>.bin`` that holds it. The shard of a term is FNV-1a (32-bit, UTF-8) modulo the shard count.
+- ``b/<h>.bin``: the same entries (empty stem, no other forms) for pairs of adjacent
+  words' groups, "fair use" (the key of "fair" and of "use", one space between): a phrase
+  query is the AND of its pairs, and the pair's passage is where the phrase first occurs.
+  The shard is FNV-1a of the pair modulo the phrase shard count.
+- ``v/<hex>.json``: ``[word, units]`` of the words that start with the same two
+  characters (the hex of their UTF-8 is the name), commonest first: as-you-type
+  completions and "did you mean" corrections.
 - posting block: ``n``, ``n`` varint id deltas, ``n`` impact bytes, ``n`` varint passage
   numbers (where the stem first occurs in the unit's text).
 - ``d/<k>.json``: ``[url, heading, date, docket, passages]`` of units ``k·D … k·D+D-1``.
@@ -31,6 +43,7 @@ Units are numbered by date (undated last), so ordering by date is ordering by nu
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import re
@@ -44,11 +57,11 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from kb.render.issues import issue_name
-from kb.search_terms import groups, organisation_acronyms
+from kb.search_terms import groups, organisation_acronyms, variant_rules
 from kb.search_units import STANCE_BITS, Unit, units_from_db
 from nlp.stance import ISSUES
 
-VERSION = 2  # the browser refuses an index of another version
+VERSION = 3  # the browser refuses an index of another version
 PASSAGE_CHARS = 400  # a passage is about this long, cut at whitespace
 GROUP = 8  # passages per file
 DOC_BLOCK = 32  # units per metadata file
@@ -61,6 +74,8 @@ K1, B = 1.2, 0.75  # BM25
 NOWHERE = 1 << 30  # first passage of a word that is only in the heading
 
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+PREFIX = 2  # vocabulary files hold the words that start with the same two characters
+SUGGEST_MIN_UNITS = 2  # a word in fewer units is neither suggested nor a correction
 
 
 def fold(text: str) -> str:
@@ -77,10 +92,32 @@ def words(text: str) -> Iterator[str]:
     for m in WORD.finditer(fold(text)):
         parts = m[0].split("-")
         for part in parts:
-            if len(part) > 1 or part.isdigit():
+            if is_indexed(part):
                 yield part
         if len(parts) > 1:
             yield "".join(parts)
+
+
+def is_indexed(part: str) -> bool:
+    return len(part) > 1 or part.isdigit()
+
+
+def adjacent(text: str) -> Iterator[tuple[str, str]]:
+    """Pairs of adjacent index terms of ``text``, for phrase queries: "fair use" → (fair,
+    use); a hyphenated word is its parts in a row and its joined form ("an opt-out
+    scheme" → (an, opt), (opt, out), (out, scheme), (an, optout), (optout, scheme))."""
+    before: list[str] = []
+    for m in WORD.finditer(fold(text)):
+        split = m[0].split("-")
+        joined = ["".join(split)] if len(split) > 1 else []
+        parts = [p for p in split if is_indexed(p)]
+        if not parts and not joined:
+            continue
+        for a in before:
+            for b in parts[:1] + joined:
+                yield a, b
+        yield from itertools.pairwise(parts)
+        before = parts[-1:] + joined
 
 
 def passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
@@ -124,12 +161,17 @@ class IndexReport:
     stems: int = 0
     shards: int = 0
     own_files: int = 0
+    phrases: int = 0
+    phrase_shards: int = 0
+    vocabulary_files: int = 0
     files: int = 0
     bytes: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.units} units, {self.terms} terms ({self.stems} stems), {self.shards} shards, "
+            f"{self.phrases} word pairs in {self.phrase_shards} shards, "
+            f"{self.vocabulary_files} vocabulary files, "
             f"{self.own_files} own postings files, {self.files} files, {self.bytes / 1e6:.1f} MB"
         )
 
@@ -147,6 +189,7 @@ def facet_columns(units: list[Unit]) -> tuple[list[dict[str, Any]], list[bytes]]
 
     coded("Kind", [u.kind.replace("_", " ") for u in units])
     coded("Category", [u.category for u in units])
+    coded("Filer", [u.filer for u in units])
     coded("Docket", [u.docket for u in units])
     coded("Year", [u.date[:4] for u in units])
     coded("Form letter", ["form letter" if u.form_letter else "own words" for u in units])
@@ -179,7 +222,7 @@ class Files:
 
     def __init__(self, root: Path, report: IndexReport) -> None:
         self.root, self.report = root, report
-        for sub in ("t", "p", "d", "x"):
+        for sub in ("t", "b", "p", "d", "x", "v"):
             (root / sub).mkdir(parents=True, exist_ok=True)
 
     def write(self, rel: str, data: bytes) -> None:
@@ -233,6 +276,40 @@ def count_terms(units: list[Unit], files: Files) -> tuple[Postings, list[int]]:
     return postings, lengths
 
 
+def count_phrases(units: list[Unit], stem_of: dict[str, str]) -> Postings:
+    """Each pair of adjacent words' groups ("fair use", "fair us" for "fair uses") with the
+    units holding it, its frequency and first passage, as :func:`count_terms` counts words."""
+    phrases: Postings = defaultdict(dict)
+    for n, unit in enumerate(units):
+        tail = ""  # the last word of the previous passage, so no pair is lost at a cut
+        for p, piece in enumerate(passages(unit.text)):
+            pairs = Counter(f"{stem_of[a]} {stem_of[b]}" for a, b in adjacent(f"{tail} {piece}"))
+            for key, tf in pairs.items():
+                phrases[key].setdefault(n, [0, p])[0] += tf
+            last = list(WORD.finditer(piece))
+            tail = last[-1][0] if last else ""
+        heading = Counter(
+            f"{stem_of[a]} {stem_of[b]}" for a, b in adjacent(f"{unit.heading} {unit.extra}")
+        )
+        for key, tf in heading.items():
+            phrases[key].setdefault(n, [0, NOWHERE])[0] += TITLE_WEIGHT * tf
+    return phrases
+
+
+def write_vocabulary(postings: Postings, files: Files) -> int:
+    """``v/<hex>.json``: the words in at least SUGGEST_MIN_UNITS units, by their first
+    PREFIX characters (hex of their UTF-8), commonest first, as ``[word, units]``; the
+    browser suggests completions and corrections from them. Returns the file count."""
+    by_prefix: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for term, found in postings.items():
+        if len(term) >= PREFIX and len(found) >= SUGGEST_MIN_UNITS and not term.isdigit():
+            by_prefix[term[:PREFIX]].append((term, len(found)))
+    for prefix, entries in by_prefix.items():
+        entries.sort(key=lambda e: (-e[1], e[0]))
+        files.json(f"v/{prefix.encode().hex()}.json", [list(e) for e in entries])
+    return len(by_prefix)
+
+
 def stem_groups(postings: Postings) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each term's group (:func:`kb.search_terms.groups`: variants joined, stems, protected
     words apart), and each group's terms, the commonest first."""
@@ -283,6 +360,7 @@ def write_terms(
     stem_of: dict[str, str],
     forms: dict[str, list[str]],
     files: Files,
+    folder: str = "t",
 ) -> int:
     """The shards (and a common term's own postings file); returns the shard count."""
     entries: dict[str, bytearray] = {}
@@ -309,7 +387,7 @@ def write_terms(
     for term, data in entries.items():
         content[fnv1a(term) % shards] += data
     for h, buf in enumerate(content):
-        files.binary(f"t/{h}.bin", buf)
+        files.binary(f"{folder}/{h}.bin", buf)
     return shards
 
 
@@ -321,8 +399,16 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
     postings, lengths = count_terms(units, files)
     stem_of, forms = stem_groups(postings)
     report.shards = write_terms(impacts(postings, forms, lengths), stem_of, forms, files)
+    phrases = count_phrases(units, stem_of)
+    report.phrases = len(phrases)
+    alone = {key: [key] for key in phrases}
+    report.phrase_shards = write_terms(
+        impacts(phrases, alone, lengths), dict.fromkeys(phrases, ""), {"": []}, files, "b"
+    )
+    del phrases, alone
+    report.vocabulary_files = write_vocabulary(postings, files)
     defs, columns = facet_columns(units)
-    files.binary("facets.bin", b"".join(columns))
+    files.binary("facets.bin", b"".join(columns) + bytes(u.tier for u in units))
     files.json(
         "manifest.json",
         {
@@ -330,6 +416,9 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
             "units": len(units),
             "dated": sum(1 for u in units if u.date),
             "shards": report.shards,
+            "phrase_shards": report.phrase_shards,
+            "prefix": PREFIX,
+            "variants": variant_rules(),
             "doc_block": DOC_BLOCK,
             "group": GROUP,
             "facets": defs,
@@ -381,10 +470,12 @@ class Entry(NamedTuple):
     postings: list[tuple[int, int, int]]  # (unit, impact, passage)
 
 
-def lookup(index: Path, term: str) -> Entry | None:
-    """The entry of ``term`` in the index at ``index``, or None."""
+def lookup(index: Path, term: str, folder: str = "t") -> Entry | None:
+    """The entry of ``term`` (folder ``t``) or of a pair of groups (folder ``b``) in the
+    index at ``index``, or None."""
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    shard = index / "t" / f"{fnv1a(term) % manifest['shards']}.bin"
+    count = manifest["shards" if folder == "t" else "phrase_shards"]
+    shard = index / folder / f"{fnv1a(term) % count}.bin"
     r = Reader(gzip.decompress(shard.read_bytes()))
     while r.pos < len(r.data):
         found, stem = r.string(), r.string()

@@ -1,4 +1,4 @@
-"""How the search groups words: British and American spellings as one, Snowball stems,
+"""How the search groups words: British and American spellings as one, Porter stems,
 and the words no stem may swallow (pure; ``kb.search_index`` uses it at build time).
 
 - Variants: a British spelling joins its American form when the corpus has that form
@@ -17,7 +17,10 @@ from functools import cache
 
 import snowballstemmer
 
-STEMMER = snowballstemmer.stemmer("english")
+#: The original Porter algorithm, as SQLite FTS5's ``porter`` tokenizer stems: the site,
+#: ``kb search`` and Datasette's full-text search then fold words the same way (Porter2,
+#: Snowball's "english", would fold "fairly" into "fair" where FTS5 does not).
+STEMMER = snowballstemmer.stemmer("porter")
 
 #: (pattern, replacement) proposing an American form of a British spelling.
 _VARIANTS = [
@@ -61,8 +64,28 @@ def american(term: str, vocabulary: set[str] | dict[str, object]) -> str:
     return term
 
 
+def proposals(term: str) -> list[str]:
+    """The American forms the rules propose for ``term`` (the browser tries them for a
+    query word the index lacks: "licence" finds "license" where only that is written)."""
+    out = []
+    for pattern, replacement in _VARIANTS:
+        candidate = pattern.sub(replacement, term)
+        if candidate != term:
+            out.append(candidate)
+    return out
+
+
+def variant_rules() -> list[list[str]]:
+    """The rules as JavaScript reads them: [pattern, replacement with $1 for \\1]."""
+    return [[p.pattern, re.sub(r"\\(\d)", r"$\1", r)] for p, r in _VARIANTS]
+
+
 @cache
 def _stem(term: str) -> str:
+    # FTS5's porter tokenizer leaves a token of under 3 or over 64 characters as it is
+    # (so "us" is the stem of "use" there, and here alike).
+    if not 3 <= len(term) <= 64:
+        return term
     return str(STEMMER.stemWord(term))
 
 

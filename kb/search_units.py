@@ -16,6 +16,10 @@ from kb.store import site_query as q
 from kb.store.query import export_bills
 
 STANCE_BITS = {"supports": 1, "opposes": 2, "mixed": 4}
+FILER_LABEL = {"person": "person", "organization": "organisation", "anonymous": "anonymous"}
+#: Weight tiers of "organisations first": what an analyst reads before one-line comments.
+TIER_PAGE, TIER_ORGANISATION, TIER_LONG, TIER_SHORT = 3, 2, 1, 0
+LONG_CHARS = 2000  # a filing at least this long is an argued one, whoever filed it
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Unit:
     docket: str = ""
     category: str = ""
     form_letter: bool = False
+    filer: str = ""  # person, organisation or anonymous (filings only)
+    tier: int = TIER_SHORT
     stances: dict[str, int] = field(default_factory=dict)
 
 
@@ -51,6 +57,7 @@ def units_from_db(db: Database) -> list[Unit]:
     units: list[Unit] = []
     for doc_id, text, _pages in q.texts(db):
         doc = docs[doc_id]
+        filer = filer_type(doc)
         units.append(
             Unit(
                 key=doc_id,
@@ -63,6 +70,8 @@ def units_from_db(db: Database) -> list[Unit]:
                 docket=str(doc.get("docket_id") or ""),
                 category=category_label(doc.get("category")),
                 form_letter=doc_id in campaign_of,
+                filer=filer,
+                tier=filing_tier(doc, filer, text),
                 stances=stance_bits(positions.get(doc_id, [])),
             )
         )
@@ -82,10 +91,29 @@ def units_from_db(db: Database) -> list[Unit]:
                 text="\n".join(quotes),
                 extra=" ".join(org.get("aliases") or []),
                 category=category_label(org.get("category")),
+                tier=TIER_PAGE,
                 stances=stance_bits(held[org["id"]]),
             )
         )
     return units
+
+
+def filer_type(doc: dict[str, Any]) -> str:
+    """Person, organisation or anonymous for a comment (as its title tells, or its resolved
+    organisation); empty for other kinds of document."""
+    if doc.get("kind") != "comment":
+        return ""
+    if doc.get("org_ids"):
+        return "organisation"
+    return FILER_LABEL.get(str(doc.get("filer_type") or ""), "")
+
+
+def filing_tier(doc: dict[str, Any], filer: str, text: str) -> int:
+    """Organisations' filings and agencies' documents above argued comments of individuals,
+    those above short ones."""
+    if filer == "organisation" or (doc.get("kind") != "comment" and doc.get("kind")):
+        return TIER_ORGANISATION
+    return TIER_LONG if len(text) >= LONG_CHARS else TIER_SHORT
 
 
 def bill_unit(bill: dict[str, Any]) -> Unit:
@@ -123,4 +151,5 @@ def bill_unit(bill: dict[str, Any]) -> Unit:
         text=text,
         extra=extra,
         date=str(bill.get("introduced") or "")[:10],
+        tier=TIER_PAGE,
     )

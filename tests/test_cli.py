@@ -107,3 +107,24 @@ def test_search_finds_voice_cloning(imported_db_path):
     hits = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert len(hits) == 20
     assert all("clon" in h["snippet"].lower() or "voice" in h["snippet"].lower() for h in hits)
+
+
+def test_search_finds_the_no_fakes_bills_first(tmp_path, corpus):
+    from kb.importer import import_paths
+    from kb.store import open_db
+
+    db = open_db(tmp_path / "kb.db")
+    import_paths(db, [corpus / "congress.gov-api-v3", corpus / "govinfo"])
+    want = {r[0] for r in db.execute("select id from bills where short_title like 'NO FAKES%'")}
+    assert want
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "kb.db"), "search", "NO FAKES", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert {h["id"] for h in hits[: len(want)]} == want
+    assert all(h["kind"] == "bill" for h in hits[: len(want)])
+    phrase = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "kb.db"), "search", '"fakes act"', "--json"]
+    )
+    assert {json.loads(x)["id"] for x in phrase.output.splitlines() if x.startswith("{")} >= want

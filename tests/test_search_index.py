@@ -152,7 +152,10 @@ def test_result_metadata_passages_and_facets(indexed):
     # The facet columns carry each unit's stances as the tagger stored them.
     columns = gzip.decompress((out / "facets.bin").read_bytes())
     facets = manifest["facets"]
-    assert len(columns) == len(facets) * len(units)
+    assert len(columns) == (len(facets) + 1) * len(units)  # the facets, then the tiers
+    tiers = columns[len(facets) * len(units) :]
+    assert list(tiers) == [u.tier for u in units]
+    assert {tiers[i] for i, u in enumerate(units) if u.kind == "bill"} == {3}
     bits = {"supports": 1, "opposes": 2, "mixed": 4}
     number = {u.key: i for i, u in enumerate(units)}
     rows = list(db.query("select document_id, issue, stance from positions"))
@@ -198,3 +201,147 @@ def test_groups_fold_variants_and_keep_protected_words_apart():
     assert g["promise"] == "promis"  # "promize" is not in the vocabulary
     assert g["likeness"] != g["like"] and g["copyrightability"] != g["copyright"]
     assert g["eff"] != g["effing"]
+
+
+def stems_in_a_row(text: str) -> list[str]:
+    """An independent reading of a text for phrases: Porter stems of its words in order
+    (letters and digits; single letters left out as the index leaves them out)."""
+    import re
+
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("porter").stemWord
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1 or w.isdigit()]
+
+
+@pytest.mark.parametrize("phrase", ["fair use", "voice actors", "copyright office", "opt-out"])
+def test_a_phrase_finds_what_sqlite_fts5_finds(indexed, phrase):
+    """The index's phrases against SQLite's own FTS5 (porter tokenizer, as the database's
+    documents_fts and Datasette use it) over the same units' texts and headings."""
+    import sqlite3
+
+    from kb.search_query import Index
+
+    _, units, out, _ = indexed
+    index = Index(out)
+    got = set(index.search(f'"{phrase}"'))
+    apart = set(index.search(phrase.replace("-", " ")))
+    fts = sqlite3.connect(":memory:")
+    fts.execute("create virtual table u using fts5(text, head, tokenize='porter')")
+    fts.executemany(
+        "insert into u (rowid, text, head) values (?, ?, ?)",
+        [(n, u.text, f"{u.heading} {u.extra}") for n, u in enumerate(units)],
+    )
+    together = {r[0] for r in fts.execute("select rowid from u where u match ?", [f'"{phrase}"'])}
+    assert got == together and got, phrase
+    assert got < apart  # the words apart are found more often than together
+
+
+def test_vocabulary_files_list_each_word_by_its_units(indexed):
+    _, units, out, _ = indexed
+    by_unit: dict[str, int] = defaultdict(int)
+    for u in units:
+        for w in set(words(f"{u.text} {u.heading} {u.extra}")):
+            by_unit[w] += 1
+    vocab = json.loads((out / "v" / f"{b'co'.hex()}.json").read_text())
+    assert vocab and all(w.startswith("co") for w, _ in vocab)
+    assert [n for _, n in vocab] == sorted((n for _, n in vocab), reverse=True)
+    assert all(by_unit[w] == n >= 2 for w, n in vocab)
+    assert {w for w, n in by_unit.items() if w.startswith("co") and n >= 2} == {w for w, _ in vocab}
+
+
+@pytest.fixture(scope="module")
+def small_site(indexed, tmp_path_factory):
+    from kb.build import build_site
+
+    db = indexed[0]
+    tmp = tmp_path_factory.mktemp("site")
+    build_site(db, tmp / "site", tmp / "work")
+    return tmp / "site"
+
+
+@pytest.mark.slow
+def test_phrase_prefix_variant_and_typo_queries_in_chromium(small_site):
+    """The search page answers as the index's own rule does (``kb.search_query``), offers
+    completions while typing and a correction for a misspelt word."""
+    from kb.search_query import Index
+    from tests.test_site import finished, search, site_in_chromium
+
+    index = Index(small_site / "search" / "idx")
+    urls = index.urls()
+    errors: list[str] = []
+    with site_in_chromium(small_site) as (browser, base):
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # Phrase: fewer results than the words apart, the same ones as the index's rule.
+        apart = search(page, base, "fair use")
+        together = search(page, base, '"fair use"')
+        ranked = index.search('"fair use"')
+        assert together == len(ranked) and 0 < together < apart == len(index.search("fair use"))
+        shown = page.eval_on_selector_all(
+            ".kb-result-link", "els => els.map(a => a.getAttribute('href'))"
+        )
+        assert shown == [f"../{urls[n]}" for n in ranked[: len(shown)]]
+        for snippet in page.locator(".kb-result-snippet").all_inner_texts():
+            if snippet:
+                want = stems_in_a_row("fair use")
+                assert any(p == want for p in pairs(stems_in_a_row(snippet))), snippet
+        # Variants: the British spelling finds what the American one finds.
+        assert search(page, base, "licence") == search(page, base, "license") > 0
+        # Prefix: typing part of a word offers the commonest words it begins.
+        page.goto(f"{base}/search/", wait_until="networkidle")
+        page.locator("#kb-search input[name=q]").press_sequentially("licens")
+        page.wait_for_selector("#kb-suggest:not([hidden]) .kb-suggestion")
+        offered = page.locator(".kb-suggestion").all_inner_texts()
+        vocab = json.loads((small_site / "search/idx/v" / f"{b'li'.hex()}.json").read_text())
+        assert offered == [w for w, _ in vocab if w.startswith("licens") and w != "licens"][:8]
+        assert {"license", "licenses"} <= set(offered)
+        page.click(".kb-suggestion >> text=licenses")
+        assert finished(page) == len(index.search("licenses"))
+        assert page.input_value("#kb-search input[name=q]") == "licenses"
+        # Typo: no result, and a "did you mean" from the index's vocabulary.
+        assert search(page, base, "copyrigth") == 0
+        page.wait_for_selector("#kb-didyoumean:not([hidden])")
+        assert page.get_attribute("#kb-didyoumean", "data-query") == "copyright"
+        page.click(".kb-didyoumean-link")
+        assert finished(page) == len(index.search("copyright")) > 0
+    assert errors == []
+
+
+def pairs(seq: list[str]) -> list[list[str]]:
+    return [seq[i : i + 2] for i in range(len(seq) - 1)]
+
+
+def test_query_parts_split_phrases_and_hyphenated_words():
+    from kb.search_query import query_parts
+
+    assert query_parts('"Fair use" licensing opt-out e-mail "NO FAKES') == [
+        ["fair", "use"],
+        ["licensing"],
+        ["opt", "out"],
+        ["email"],
+        ["no", "fakes"],
+    ]
+    assert query_parts('" " a') == []
+
+
+def test_filer_facet_tells_people_organisations_and_anonymous_apart(indexed):
+    db, units, out, _ = indexed
+    manifest = json.loads((out / "manifest.json").read_text())
+    columns = gzip.decompress((out / "facets.bin").read_bytes())
+    k = next(i for i, f in enumerate(manifest["facets"]) if f["name"] == "Filer")
+    values = manifest["facets"][k]["values"]
+    assert set(values) <= {"person", "organisation", "anonymous"} and len(values) >= 2
+    filed = {r["id"]: r for r in db.query("select id, kind, filer_type, org_ids from documents")}
+    for n, u in enumerate(units):
+        code = columns[k * len(units) + n]
+        shown = values[code - 1] if code else ""
+        row = filed.get(u.key)
+        if row is None or row["kind"] != "comment":
+            assert shown == "", u.key
+        elif row["org_ids"] and row["org_ids"] != "[]":
+            assert shown == "organisation", u.key
+        else:
+            want = {"organization": "organisation"}.get(row["filer_type"], row["filer_type"])
+            assert shown == (want or ""), u.key

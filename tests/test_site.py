@@ -205,8 +205,58 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         assert "S. 1367 (119th)" in page.inner_text("article")
         page.goto(f"{base}/bills/family-no-fakes-act/", wait_until="networkidle")
         assert page.inner_text("article").count("watched, not yet synced") == 2
+        check_one_rule(page, base, db, out)
     assert errors == []
     assert_nothing_untracked(out)
+
+
+def check_one_rule(page: Any, base: str, db: Any, out: Path) -> None:
+    """A query finds the same filings on the site, in ``kb search`` and in the FTS table
+    Datasette searches (the site adds the bills and organisation pages that match), except
+    where the site folds British spellings in (more) or keeps a codebook word apart (fewer).
+    A misspelt word gets a correction; a hyphenated word is the phrase of its parts."""
+    from kb.search_query import Index
+    from kb.store.query import search as kb_search
+
+    index = Index(out / "search" / "idx")
+    urls = index.urls()
+    published = {u.split("/")[1] for u in urls if u.startswith("filings/")}
+
+    def three(query: str) -> tuple[set[str], set[str], set[str]]:
+        ranked = index.search(query)
+        assert search(page, base, query) == len(ranked) > 0, query
+        site = {urls[n].split("/")[1] for n in ranked if urls[n].startswith("filings/")}
+        fts = {
+            r[0]
+            for r in db.execute(
+                "select d.id from documents_fts join documents d on d.rowid = documents_fts.rowid"
+                " where documents_fts match ?",
+                [db.quote_fts(query)],
+            )
+        }
+        cli = {h["id"] for h in kb_search(db, query, limit=100_000) if h["kind"] != "bill"}
+        return site, fts & published, cli & published
+
+    for query in (
+        '"fair use"',
+        "fair use",
+        "opt-out",
+        '"voice actors"',
+        "NO FAKES",
+        "training data",
+    ):
+        site, fts, cli = three(query)
+        assert site == fts == cli, query
+    site, fts, cli = three("licensing")  # the site also finds "licence", "licences"
+    assert site > fts == cli
+    site, fts, cli = three("voice likeness")  # FTS5's Porter stem of "likeness" is "like"
+    assert site < fts == cli
+    assert search(page, base, "copyrigth") == 0
+    page.wait_for_selector("#kb-didyoumean:not([hidden])")
+    assert page.get_attribute("#kb-didyoumean", "data-query") == "copyright"
+    # "EFF" is the organisation, not the start of "effing".
+    assert search(page, base, "EFF") >= 1
+    assert "effing" not in page.inner_text("#kb-results").lower()
 
 
 SAMPLE_NAMES = (

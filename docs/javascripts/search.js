@@ -1,18 +1,24 @@
 // The site's search: reads the static index that kb/search_index.py writes under
 // search/idx/ (its docstring describes the files). Per query word it fetches one small
 // shard (and, for a common word, that word's postings file), then the metadata and one
-// passage of each result it shows. Everything from the index is put on the page as text
+// passage of each result it shows; a phrase in quotes also fetches the shard of each pair
+// of adjacent words, and typing fetches the vocabulary file of the word's first two
+// letters (completions, "did you mean"). Everything from the index is put on the page as text
 // (textContent), never as HTML. The query, order and facets live in the URL.
 (function () {
   "use strict";
   var IDX = "idx/";
-  var VERSION = 2; // kb.search_index.VERSION
+  var VERSION = 3; // kb.search_index.VERSION
   var PAGE = 10;
   var MAX_WORDS = 20; // a longer query searches its first twenty words
+  var TIER_BOOST = 1; // relevance × (1 + TIER_BOOST × weight tier): see kb/search_units.py
+  var SUGGESTIONS = 8;
   var BITS = { supports: 1, opposes: 2, mixed: 4 };
   var form = document.getElementById("kb-search");
   var input = form.querySelector("input[name=q]");
   var sortSelect = form.querySelector("select[name=sort]");
+  var suggestBox = document.getElementById("kb-suggest");
+  var didYouMean = document.getElementById("kb-didyoumean");
   var facetsBox = document.getElementById("kb-facets");
   var statusBox = document.getElementById("kb-status");
   var list = document.getElementById("kb-results");
@@ -21,6 +27,7 @@
   var shards = new Map();
   var manifest = null;
   var columns = null;
+  var tiers = null;
   var selected = {}; // facet name → Set of values
   var openFacets = new Set(["Kind", "Category"]);
   var generation = 0;
@@ -51,6 +58,8 @@
         columns = manifest.facets.map(function (f, i) {
           return all.subarray(i * manifest.units, (i + 1) * manifest.units);
         });
+        var n = manifest.facets.length;
+        tiers = all.subarray(n * manifest.units, (n + 1) * manifest.units);
       }
     );
   }
@@ -59,13 +68,36 @@
   function fold(s) {
     return s.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
   }
-  function queryWords(q) {
+  // The words of ``q`` as lists: one word, or the parts of a hyphenated word ("opt-out"
+  // → opt, out: a phrase) when every part is indexed, else its joined form ("e-mail" → email).
+  function splitGroups(q) {
     var out = [];
     (fold(q).match(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu) || []).forEach(function (w) {
-      var word = w.split("-").join("");
-      if ((word.length > 1 || /^\p{N}$/u.test(word)) && out.indexOf(word) < 0) out.push(word);
+      var parts = w.split("-"), ok = function (p) { return p.length > 1 || /^\p{N}$/u.test(p); };
+      if (parts.length > 1 && parts.every(ok)) out.push(parts);
+      else if (ok(parts.join(""))) out.push([parts.join("")]);
     });
-    return out.slice(0, MAX_WORDS);
+    return out;
+  }
+  function splitWords(q) {
+    return [].concat.apply([], splitGroups(q));
+  }
+  // The query as parts: each a list of words, more than one for a phrase in quotes (an
+  // unclosed quote runs to the end) or a hyphenated word; other words are parts of one.
+  function queryParts(q) {
+    var parts = [], pieces = q.split('"'), total = 0;
+    pieces.forEach(function (piece, i) {
+      if (i % 2 === 1) {
+        var ws = splitWords(piece);
+        if (ws.length) parts.push(ws);
+      } else {
+        splitGroups(piece).forEach(function (g) { parts.push(g); });
+      }
+    });
+    return parts.filter(function (part) {
+      total += part.length;
+      return total <= MAX_WORDS;
+    });
   }
 
   function fnv1a(s) {
@@ -108,7 +140,7 @@
     if (!shards.has(h)) {
       shards.set(
         h,
-        fetchOnce("t/" + h + ".bin", "bin").then(function (buf) {
+        fetchOnce(h + ".bin", "bin").then(function (buf) {
           var r = new Reader(new Uint8Array(buf)), terms = new Map();
           while (r.i < r.b.length) {
             var term = r.string(), stem = r.string(), forms = [term];
@@ -124,8 +156,10 @@
     return shards.get(h);
   }
 
-  function lookup(word) {
-    return shard(fnv1a(word) % manifest.shards).then(function (terms) {
+  // A word's entry (folder t), or a pair of adjacent words' groups (folder b).
+  function lookup(word, pair) {
+    var h = pair ? "b/" + (fnv1a(word) % manifest.phrase_shards) : "t/" + (fnv1a(word) % manifest.shards);
+    return shard(h).then(function (terms) {
       var entry = terms.get(word);
       if (!entry) return null;
       var found = { word: word, stem: entry.stem, forms: entry.forms, postings: entry.postings };
@@ -170,7 +204,10 @@
       return a.postings.ids.length <= b.postings.ids.length ? a : b;
     });
     rarest.postings.ids.forEach(function (id) {
-      if (count[id] === found.length) hits.push(id);
+      if (count[id] === found.length) {
+        hits.push(id);
+        scores[id] *= 1 + TIER_BOOST * tiers[id];
+      }
     });
     return { hits: hits, scores: scores };
   }
@@ -184,7 +221,16 @@
       return withDate.concat(without);
     }
     if (!scores) return order(hits, null, "desc"); // browsing: newest first
-    return hits.slice().sort(function (a, b) { return scores[b] - scores[a] || b - a; });
+    // "organisations first": bills, organisation pages and organisations' filings (tiers
+    // 3 and 2) before individuals' comments; "individuals": the other way round.
+    var group = function (id) {
+      if (sort === "orgs") return tiers[id] >= 2 ? 0 : 1;
+      if (sort === "people") return tiers[id] >= 2 ? 1 : 0;
+      return 0;
+    };
+    return hits.slice().sort(function (a, b) {
+      return group(a) - group(b) || scores[b] - scores[a] || b - a;
+    });
   }
 
   function counts(hits) {
@@ -273,7 +319,7 @@
   }
 
   // The passage a result's words first occur in, with those words marked.
-  function snippet(target, id, nPassages, found) {
+  function snippet(target, id, nPassages, found, phrase) {
     if (!nPassages) return Promise.resolve();
     var votes = new Map(), best = 0;
     found.forEach(function (t) {
@@ -295,14 +341,14 @@
     var group = manifest.group;
     return fetchOnce("x/" + id + "-" + Math.floor(best / group) + ".json", "json").then(
       function (texts) {
-        mark(target, texts[best % group] || "", found);
+        mark(target, texts[best % group] || "", found, phrase);
       }
     );
   }
 
   // About SNIPPET characters of ``text`` around its first query word, those words marked.
   var SNIPPET = 240;
-  function mark(target, text, found) {
+  function mark(target, text, found, phrase) {
     var forms = new Set();
     found.forEach(function (t) { t.forms.forEach(function (f) { forms.add(f); }); });
     var re = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, m, spans = [];
@@ -315,6 +361,13 @@
     var from = 0, to = text.length;
     if (text.length > SNIPPET) {
       var first = spans.length ? spans[0][0] : 0;
+      // A phrase: around the first two marked words in a row.
+      for (var k = 0; phrase && k + 1 < spans.length; k++) {
+        if (!/[\p{L}\p{N}]/u.test(text.slice(spans[k][1], spans[k + 1][0]))) {
+          first = spans[k][0];
+          break;
+        }
+      }
       from = Math.max(0, text.lastIndexOf(" ", Math.max(0, first - SNIPPET / 3)));
       to = Math.min(text.length, from + SNIPPET);
       var space = text.indexOf(" ", to);
@@ -355,7 +408,7 @@
           var p = el("p", "kb-result-snippet");
           li.appendChild(p);
           list.appendChild(li);
-          return snippet(p, id, d[4], state.found);
+          return snippet(p, id, d[4], state.found, state.phrase);
         });
         more.hidden = state.shown >= state.ordered.length;
         return Promise.all(pending);
@@ -383,12 +436,166 @@
     history.replaceState(null, "", qs ? "?" + qs : window.location.pathname);
   }
 
+  // A word's entry, or that of the first American form of it (the index's rules) it holds.
+  function variantLookup(word) {
+    var forms = [word];
+    (manifest.variants || []).forEach(function (rule) {
+      var form = word.replace(new RegExp(rule[0], "u"), rule[1]);
+      if (form !== word) forms.push(form);
+    });
+    var next = function (k) {
+      if (k >= forms.length) return Promise.resolve(null);
+      return lookup(forms[k]).then(function (e) { return e || next(k + 1); });
+    };
+    return next(0);
+  }
+
+  // Each part's entries: a word's own, or for a phrase the pairs of adjacent words (looked
+  // up by their groups) with the words' forms kept for marking the passage.
+  function lookupParts(parts) {
+    return Promise.all(
+      parts.map(function (part) {
+        return Promise.all(part.map(variantLookup)).then(function (got) {
+          if (got.some(function (e) { return !e; })) {
+            return { missing: part.filter(function (w, i) { return !got[i]; }), found: [] };
+          }
+          if (part.length === 1) return { missing: [], found: got };
+          var pairs = [];
+          for (var i = 0; i + 1 < part.length; i++) {
+            pairs.push(lookup(got[i].stem + " " + got[i + 1].stem, true));
+          }
+          return Promise.all(pairs).then(function (entries) {
+            if (entries.some(function (e) { return !e; })) return { missing: [], found: [], phrase: part };
+            var forms = [];
+            got.forEach(function (e) { forms = forms.concat(e.forms); });
+            return {
+              missing: [],
+              found: entries.map(function (e) {
+                return { word: e.word, stem: e.stem, forms: forms, postings: e.postings };
+              })
+            };
+          });
+        });
+      })
+    );
+  }
+
+  // Vocabulary of the words starting with the same two characters, commonest first.
+  function vocabulary(word) {
+    var prefix = word.slice(0, manifest.prefix);
+    if (Array.from(prefix).length < manifest.prefix) return Promise.resolve([]);
+    var hex = Array.from(new TextEncoder().encode(prefix)).map(function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+    return fetchOnce("v/" + hex + ".json", "json").catch(function () { return []; });
+  }
+
+  // Optimal string alignment distance, or limit + 1 once it must exceed limit.
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          d = Math.min(d, prev2[j - 2] + 1);
+        }
+        cur.push(d);
+        if (d < best) best = d;
+      }
+      if (best > limit) return limit + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // The index's commonest word within an edit or two of ``word`` (one for short words)
+  // that is far commoner than ``word`` itself, or null.
+  function correction(word) {
+    return vocabulary(word).then(function (vocab) {
+      var limit = word.length <= 4 ? 1 : 2, own = 0, best = null, bestDist = limit + 1;
+      vocab.forEach(function (e) {
+        if (e[0] === word) { own = e[1]; return; }
+        var d = distance(word, e[0], limit);
+        if (d < bestDist || (d === bestDist && best && e[1] > best[1])) {
+          best = e;
+          bestDist = d;
+        }
+      });
+      return best && best[1] >= CORRECTION_RATIO * Math.max(own, 1) ? best[0] : null;
+    });
+  }
+  var CORRECTION_RATIO = 20;
+
+  // "Did you mean": the query with each unknown or far rarer word replaced.
+  function suggestCorrection(q, mine) {
+    var ws = splitWords(q);
+    return Promise.all(ws.map(correction)).then(function (fixes) {
+      if (mine !== generation || !fixes.some(Boolean)) return;
+      var fixed = q;
+      ws.forEach(function (w, i) {
+        if (!fixes[i]) return;
+        fixed = fixed.replace(new RegExp("(^|[^\\p{L}\\p{N}])" + w + "(?![\\p{L}\\p{N}])", "iu"), "$1" + fixes[i]);
+      });
+      if (fold(fixed) === fold(q)) return;
+      didYouMean.textContent = "Did you mean ";
+      var a = el("a", "kb-didyoumean-link", fixed);
+      a.href = "?q=" + encodeURIComponent(fixed);
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        input.value = fixed;
+        run();
+      });
+      didYouMean.appendChild(a);
+      didYouMean.appendChild(document.createTextNode("?"));
+      didYouMean.dataset.query = fixed;
+      didYouMean.hidden = false;
+    });
+  }
+
+  // As-you-type completions of the word being typed: the commonest words it begins.
+  function suggest() {
+    var q = input.value, m = /([\p{L}\p{N}]+)$/u.exec(q);
+    suggestBox.textContent = "";
+    suggestBox.hidden = true;
+    if (!m || !manifest) return Promise.resolve();
+    var partial = fold(m[1]), typed = q;
+    return vocabulary(partial).then(function (vocab) {
+      if (input.value !== typed) return;
+      var found = vocab.filter(function (e) {
+        return e[0] !== partial && e[0].lastIndexOf(partial, 0) === 0;
+      }).slice(0, SUGGESTIONS);
+      found.forEach(function (e) {
+        var li = el("li"), b = el("button", "kb-suggestion", e[0]);
+        b.type = "button";
+        b.title = e[1].toLocaleString("en") + " results";
+        b.addEventListener("click", function () {
+          input.value = typed.slice(0, typed.length - m[1].length) + e[0];
+          suggestBox.hidden = true;
+          run();
+          input.focus();
+        });
+        li.appendChild(b);
+        suggestBox.appendChild(li);
+      });
+      suggestBox.hidden = !found.length;
+    });
+  }
+
   function run() {
     var q = input.value.trim(), sort = sortSelect.value, mine = ++generation;
     var chosen = Object.keys(selected).some(function (k) { return selected[k].size; });
     remember(q, sort);
-    var words = queryWords(q);
-    if (!words.length && !chosen) {
+    didYouMean.textContent = "";
+    didYouMean.hidden = true;
+    delete didYouMean.dataset.query;
+    var parts = queryParts(q);
+    if (!parts.length && !chosen) {
       list.textContent = "";
       more.hidden = true;
       // With no words the facets browse everything.
@@ -400,27 +607,45 @@
       return Promise.resolve();
     }
     setStatus("Searching…", "busy");
+    var corrected = null;
     return start()
-      .then(function () { return Promise.all(words.map(lookup)); })
-      .then(function (found) {
+      .then(function () {
+        corrected = suggestCorrection(q, mine);
+        return lookupParts(parts);
+      })
+      .then(function (got) {
         if (mine !== generation) return;
-        var missing = words.filter(function (w, i) { return !found[i]; });
-        found = found.filter(Boolean);
-        var result = missing.length ? { hits: [], scores: null } : evaluate(found);
+        var missing = [], phrases = [], found = [];
+        got.forEach(function (g) {
+          missing = missing.concat(g.missing);
+          if (g.phrase) phrases.push(g.phrase.join(" "));
+          found = found.concat(g.found);
+        });
+        var none = missing.length || phrases.length;
+        var result = none ? { hits: [], scores: null } : evaluate(found);
         var hits = result.hits.filter(function (id) { return passes(id, -1); });
         renderFacets(counts(result.hits));
         list.textContent = "";
-        var state = { generation: mine, found: found, shown: 0, ordered: order(hits, result.scores, sort) };
+        var state = {
+          generation: mine,
+          found: found,
+          phrase: parts.some(function (part) { return part.length > 1; }),
+          shown: 0,
+          ordered: order(hits, result.scores, sort)
+        };
         current = state;
         var what = q ? " for “" + q + "”" : "";
-        if (missing.length) {
-          setStatus("No filing, bill or organisation contains “" + missing.join("”, “") + "”.", "done", 0);
+        if (none) {
+          var absent = missing.length ? missing : phrases;
+          setStatus("No filing, bill or organisation contains “" + absent.join("”, “") + "”.", "busy", 0);
           more.hidden = true;
-          return;
+          return corrected.then(function () {
+            if (mine === generation) statusBox.dataset.state = "done";
+          });
         }
         setStatus(hits.length.toLocaleString("en") + (hits.length === 1 ? " result" : " results") + what + ".", "busy", hits.length);
-        // "done" once the first results and their passages are on the page.
-        return showPage(state).then(function () {
+        // "done" once the first results, their passages and any correction are on the page.
+        return Promise.all([showPage(state), corrected]).then(function () {
           if (mine === generation) statusBox.dataset.state = "done";
         });
       })
@@ -433,11 +658,13 @@
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
+    suggest();
     timer = setTimeout(run, 250);
   });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     clearTimeout(timer);
+    suggestBox.hidden = true;
     run();
   });
   sortSelect.addEventListener("change", run);
@@ -447,7 +674,7 @@
 
   var params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
-  if (params.get("sort") === "asc" || params.get("sort") === "desc") sortSelect.value = params.get("sort");
+  if (["asc", "desc", "orgs", "people"].indexOf(params.get("sort")) >= 0) sortSelect.value = params.get("sort");
   params.getAll("f").forEach(function (pair) {
     var cut = pair.indexOf(":");
     if (cut < 0) return;

@@ -78,6 +78,36 @@ def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
         order by score
         limit ?
     """
+    bills = search_bills(db, fts_query, limit)
+    return bills + [dict(r) for r in db.query(sql, [fts_query, limit - len(bills)])]
+
+
+def search_bills(db: Database, fts_query: str, limit: int) -> list[dict[str, Any]]:
+    """Bills whose number, title or short title match (the same FTS5 rule and tokenizer
+    as the documents), first: a bill outweighs a one-line comment, as on the site. The
+    index is a temporary table of this connection; the database file is not changed."""
+    if not db["bills"].exists() or limit <= 0:
+        return []
+    db.execute(
+        "create virtual table if not exists temp.bills_search using fts5("
+        "id unindexed, number, title, short_title, tokenize='porter')"
+    )
+    db.execute("delete from temp.bills_search")
+    db.execute(
+        "insert into temp.bills_search (id, number, title, short_title) "
+        "select id, upper(type) || ' ' || number, coalesce(title, ''), coalesce(short_title, '') "
+        "from bills"
+    )
+    sql = """
+        select b.id, coalesce(b.short_title, b.title) as title, null as submitter,
+               'bill' as kind, null as docket_id, b.introduced as posted_at,
+               snippet(bills_search, 2, '[', ']', ' … ', 16) as snippet,
+               bm25(bills_search, 0, 5.0, 1.0, 5.0) as score
+        from temp.bills_search s join bills b on b.id = s.id
+        where bills_search match ?
+        order by score
+        limit ?
+    """
     return [dict(r) for r in db.query(sql, [fts_query, limit])]
 
 

@@ -13,7 +13,7 @@ Row = dict[str, Any]
 DOC_FIELDS = (
     "id, source, kind, docket_id, title, submitter, org_name, org_ids, org_category, "
     "category, holders, posted_at, url, campaign_id, language, comment_on_document_id, "
-    "listed_attachments"
+    "listed_attachments, filer_type"
 )
 
 

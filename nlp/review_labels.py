@@ -10,7 +10,6 @@ training label: its reviews are measured instead (:func:`review_agreement`).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -135,28 +134,19 @@ def reviews_dir_hash(folder: Path) -> bytes:
     )
 
 
-# --- the hook for nlp/train.py -------------------------------------------------------------
-# Not wired in yet: ``labels_hash`` digests train.py's own bytes, so any edit there changes
-# the model version (and the published data/accuracy.json figures). Whoever next changes the
-# model adds, in ``units``: ``records = with_reviews(records, db)``, and in ``labels_hash``:
-# ``digest.update(reviews_key())``.
-
-TRAIN_WITH_REVIEWS = "KB_TRAIN_WITH_REVIEWS"
-
-
-def _enabled() -> bool:
-    return os.environ.get(TRAIN_WITH_REVIEWS, "") not in ("", "0")
+# --- what nlp/train.py reads ----------------------------------------------------------------
 
 
 def with_reviews(records: dict[str, LabelRecord], db: Database) -> dict[str, LabelRecord]:
-    """The labelled records, plus the reviews' labels when ``$KB_TRAIN_WITH_REVIEWS`` is
-    set (opt-in, so the published model and its frozen figures change only on purpose)."""
-    if not _enabled():
+    """The labelled records, plus the reviewed positions of documents no labelled set
+    holds (a labelled document was read whole, for all 8 issues: a review of it is
+    measured against its label, it does not overwrite it)."""
+    held = [r for r in load_reviews(reviews_dir()) if r.document_id not in records]
+    if not held:
         return records
-    held = load_reviews(reviews_dir())
     return review_labels(held, filers_of(db, (r.document_id for r in held)), records)
 
 
 def reviews_key() -> bytes:
-    """What the model cache key adds for the reviews (nothing unless they train it)."""
-    return reviews_dir_hash(reviews_dir()) if _enabled() else b""
+    """What the model cache key adds for the reviews."""
+    return reviews_dir_hash(reviews_dir())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,9 @@ from nlp.stance import ISSUES, lexicon
 SEED = 20261202
 #: The key under which a sentence labelled as someone else's words is marked.
 OTHER_KEY = "other"
+#: The source of a document that no labelled set holds and a reviewer read
+#: (``nlp.review_labels``): labelled only on the issues reviewed.
+REVIEWED = "reviews"
 #: A document needs this many labelled documents in the database to train.
 MIN_DOCUMENTS = 50
 #: Inverse regularisation of the sentence, whole-text and document classifiers.
@@ -95,6 +99,8 @@ def sentence_targets(unit: Unit) -> list[dict[str, str | None]]:
         for issue in ISSUES:
             if issue in labels:
                 row[issue] = labels[issue]
+            elif unit.source == REVIEWED and issue not in unit.positions:
+                row[issue] = None  # a review decides only the issues it names
             elif OTHER_KEY in labels or exhaustive or issue not in unit.positions:
                 row[issue] = "none"
             else:
@@ -104,7 +110,9 @@ def sentence_targets(unit: Unit) -> list[dict[str, str | None]]:
 
 
 def units(db: Database, splitter: SentenceSplitter, labels_dir: Path = LABELS_DIR) -> list[Unit]:
-    records = primary_records(labels_dir)
+    from nlp.review_labels import with_reviews
+
+    records = with_reviews(primary_records(labels_dir), db)
     assignment = splits()
     rows = {
         r["id"]: r
@@ -264,8 +272,15 @@ def fit_documents(
     """The document stage: stance from the out-of-fold first-stage features, one model
     over every (document, issue) pair with the issue as a feature."""
     keep = [i for i in range(len(train)) if i != leave_out]
-    rows = [with_issue(issue, [feats[issue][i] for i in keep]) for issue in ISSUES]
-    y = [train[i].positions.get(issue, "none") for issue in ISSUES for i in keep]
+    # A reviewed document without labels is known only on the issues reviewed.
+    cells = [
+        (issue, i)
+        for issue in ISSUES
+        for i in keep
+        if train[i].source != REVIEWED or issue in train[i].positions
+    ]
+    rows = [with_issue(issue, [feats[issue][i]]) for issue, i in cells]
+    y = [train[i].positions.get(issue, "none") for issue, i in cells]
     clf = _logistic(DOC_C)
     clf.fit(np.vstack(rows), y)  # type: ignore[attr-defined]
     return {SHARED: clf}
@@ -381,6 +396,9 @@ def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
         digest.update(path.read_bytes())
     digest.update(lexicon().version.encode())
     digest.update(json.dumps(splits(), sort_keys=True).encode())
+    from nlp.review_labels import reviews_key
+
+    digest.update(reviews_key())
     return f"{MODEL_VERSION}-{digest.hexdigest()[:12]}"
 
 
@@ -409,10 +427,10 @@ def load_or_train(db: Database, splitter: SentenceSplitter, cache_dir: Path | No
         return model
     model = train(db, splitter)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(model, fh)
-    tmp.replace(path)
+    # A temporary file of this process's own: two processes may train at once.
+    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as out:
+        pickle.dump(model, out)
+    Path(out.name).replace(path)
     return model
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -127,13 +126,6 @@ def agreement_report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def reviews_dir_hash(folder: Path) -> bytes:
-    """The review files' bytes (for the model cache key when reviews train the model)."""
-    return (
-        b"".join(p.read_bytes() for p in sorted(folder.glob("*.toml"))) if folder.is_dir() else b""
-    )
-
-
 # --- what nlp/train.py reads ----------------------------------------------------------------
 
 
@@ -148,5 +140,8 @@ def with_reviews(records: dict[str, LabelRecord], db: Database) -> dict[str, Lab
 
 
 def reviews_key() -> bytes:
-    """What the model cache key adds for the reviews."""
-    return reviews_dir_hash(reviews_dir())
+    """What the model cache key adds for the reviews: the review files' bytes."""
+    folder = reviews_dir()
+    if not folder.is_dir():
+        return b""
+    return b"".join(p.read_bytes() for p in sorted(folder.glob("*.toml")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -101,12 +100,6 @@ def attachment_rows(listed: Sequence[str], held: Sequence[Row]) -> list[list[obj
 
 
 NOT_HELD = "file not in this knowledge base"
-
-
-def page_of(pages: Sequence[Sequence[int]] | None, offset: int) -> int | None:
-    if not pages:
-        return None
-    return bisect.bisect_right([p[0] for p in pages], offset) or None
 
 
 def render_filing(

@@ -39,8 +39,8 @@ import tomli_w
 from sqlite_utils import Database
 
 from kb.errors import KbError, UsageError
+from nlp.stance import ISSUES, STANCES
 
-STANCES = ("supports", "opposes", "mixed")
 NO_POSITION = "none"
 
 
@@ -78,8 +78,6 @@ class Review:
     holder_id: str | None = None
 
     def __post_init__(self) -> None:
-        from nlp.stance import ISSUES
-
         item = f"{self.document_id} / {self.holder} / {self.issue}"
         if self.issue not in ISSUES:
             raise ReviewError(f"unknown issue {self.issue!r}", item=item)
@@ -430,8 +428,6 @@ def new_review(
     """A review of a position in ``db``, validated: the document, issue, holder and
     stance must exist, and the quote must be verbatim document text (default: the
     position's first quote). Usage mistakes raise :class:`UsageError`."""
-    from nlp.stance import ISSUES
-
     item = f"{document_id} / {holder} / {issue}"
     found = db.execute("select text, pages from documents where id = ?", [document_id]).fetchone()
     if found is None:

@@ -130,20 +130,30 @@ RARE = {
 }  # fmt: skip
 
 
-def draw_extra(texts: dict[str, str]) -> list[str]:
+EXTRA_MORE_SEED = 20261205
+N_EXTRA_MORE = 400
+
+
+def draw_extra(
+    texts: dict[str, str],
+    seed: int = EXTRA_SEED,
+    n: int = N_EXTRA,
+    exclude: frozenset[str] = frozenset(),
+) -> list[str]:
     """Extra training comments (``data/labels/extra.json``): drawn at random (seeded)
     among the comments outside the split whose text holds a lexicon cue of a rare
-    stance. Training only: never test or dev, and not a random sample of the docket."""
+    stance. Training only: never test or dev, and not a random sample of the docket.
+    The second draw (``more``: ``EXTRA_MORE_SEED``) excludes the first."""
     from nlp.stance import classify
 
     split = load_split()
-    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled()}
+    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
     pool = sorted(
         (doc_id for doc_id, text in texts.items() if doc_id not in taken and text),
         key=lambda i: int(i.rsplit("-", 1)[1]),
     )
     rare = [i for i in pool if {(h.issue, h.stance) for h in classify(texts[i])} & RARE]
     return sorted(
-        random.Random(EXTRA_SEED).sample(rare, min(N_EXTRA, len(rare))),
+        random.Random(seed).sample(rare, min(n, len(rare))),
         key=lambda i: int(i.rsplit("-", 1)[1]),
     )

@@ -32,6 +32,7 @@ QUERIES = (
     "NO FAKES",
     "Anthropic",
     "licens",
+    "transparen* disclos*",
     "licence labelling organisation",
     "copyrigth",
     "EFF",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import re
 import struct
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,19 +17,25 @@ from kb.search_index import WORD, Entry, fold, is_indexed, lookup
 from kb.search_terms import proposals
 
 MAX_WORDS = 20  # search.js: MAX_WORDS
+PREFIX_WORDS = 16  # search.js: PREFIX_WORDS
 TIER_BOOST = 1.0  # search.js: TIER_BOOST
+
+
+QUERY_WORD = re.compile(WORD.pattern + r"\*?")
 
 
 def split_groups(text: str) -> list[list[str]]:
     """The query's words as the browser splits them: one word, or the parts of a
-    hyphenated word (a phrase) when every part is indexed, else its joined form."""
+    hyphenated word (a phrase) when every part is indexed, else its joined form. A word
+    with a star after it ("licens*") is a prefix and keeps its star."""
     out = []
-    for m in WORD.finditer(fold(text)):
-        parts = m[0].split("-")
+    for m in QUERY_WORD.finditer(fold(text)):
+        star = m[0].endswith("*")
+        parts = m[0].rstrip("*").split("-")
         if len(parts) > 1 and all(map(is_indexed, parts)):
             out.append(parts)
         elif is_indexed("".join(parts)):
-            out.append(["".join(parts)])
+            out.append(["".join(parts) + ("*" if star else "")])
     return out
 
 
@@ -39,7 +46,7 @@ def query_parts(query: str) -> list[list[str]]:
     for i, piece in enumerate(query.split('"')):
         groups = split_groups(piece)
         if i % 2 == 1:
-            words = [w for g in groups for w in g]
+            words = [w.rstrip("*") for g in groups for w in g]
             parts += [words] if words else []
         else:
             parts += groups
@@ -72,11 +79,12 @@ class Index:
     def entries(self, part: list[str]) -> list[Entry] | None:
         """The entries a part is the AND of (a word's, or a phrase's adjacent pairs'), or
         None when one is not in the index."""
+        if len(part) == 1:
+            found = self.word_or_prefix(part[0])
+            return [found] if found else None
         words = [self.word(w) for w in part]
         if any(e is None for e in words):
             return None
-        if len(part) == 1:
-            return [e for e in words if e]
         pairs = [
             lookup(self.root, f"{a.stem} {b.stem}", "b")
             for a, b in itertools.pairwise(words)
@@ -93,6 +101,44 @@ class Index:
             if entry:
                 return entry
         return None
+
+    def word_or_prefix(self, word: str) -> Entry | None:
+        """A word's entry; for "licens*", or a word the index lacks, the entry of the
+        words it begins (``prefix``)."""
+        bare = word.rstrip("*")
+        found = None if word.endswith("*") else self.word(bare)
+        return found or self.prefix(bare)
+
+    def prefix_words(self, prefix: str) -> list[str]:
+        """The commonest words of the vocabulary that begin with ``prefix``."""
+        head = prefix[: int(str(self.manifest["prefix"]))]
+        path = self.root / "v" / f"{head.encode().hex()}.json"
+        if len(head) < int(str(self.manifest["prefix"])) or not path.exists():
+            return []
+        vocab = json.loads(path.read_text("utf-8"))
+        return [w for w, _ in vocab if w.startswith(prefix)][:PREFIX_WORDS]
+
+    def prefix(self, prefix: str) -> Entry | None:
+        """The words beginning with ``prefix`` as one entry (search.js ``prefixLookup``):
+        a unit holding any of them, with its best impact and that word's passage."""
+        stems: set[str] = set()
+        best: dict[int, tuple[int, int]] = {}
+        forms: list[str] = []
+        for word in self.prefix_words(prefix):
+            entry = lookup(self.root, word)
+            if entry is None:
+                continue
+            forms.append(word)
+            if entry.stem in stems:
+                continue
+            stems.add(entry.stem)
+            forms += entry.forms
+            for unit, impact, passage in entry.postings:
+                if unit not in best or impact > best[unit][0]:
+                    best[unit] = (impact, passage)
+        if not stems:
+            return None
+        return Entry("", forms, [(u, *best[u]) for u in sorted(best)])
 
     def search(self, query: str, sort: str = "") -> list[int]:
         """The units matching ``query``, in the order the search page shows them ("" best

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from sqlite_utils import Database
 
 from kb.cli import cli
 
@@ -128,3 +129,26 @@ def test_search_finds_the_no_fakes_bills_first(tmp_path, corpus):
         cli, ["--db", str(tmp_path / "kb.db"), "search", '"fakes act"', "--json"]
     )
     assert {json.loads(x)["id"] for x in phrase.output.splitlines() if x.startswith("{")} >= want
+
+
+def test_kb_search_reads_prefixes_variants_and_phrases_as_the_site_does(imported_db_path):
+    """A word no document holds is a prefix ("licens" finds what FTS5's licens* finds), a
+    British spelling finds the American one too, a phrase stays a phrase."""
+    from kb.store.query import fts_query, search
+
+    db = Database(imported_db_path)
+
+    def ids(fts: str) -> set[str]:
+        sql = (
+            "select d.id from documents_fts join documents d on d.rowid = documents_fts.rowid "
+            "where documents_fts match ?"
+        )
+        return {r[0] for r in db.execute(sql, [fts])}
+
+    assert fts_query(db, "licens") == fts_query(db, "licens*") == '"licens"*'
+    assert fts_query(db, '"fair use" opt-out') == '"fair use" AND "opt-out"'
+    found = {h["id"] for h in search(db, "licens", limit=100_000)}
+    assert found == ids("licens*") and len(found) > len(ids("license")) > 0
+    assert ids("licence") < {h["id"] for h in search(db, "licence", limit=100_000)}
+    assert ids("license") <= {h["id"] for h in search(db, "licence", limit=100_000)}
+    assert search(db, "copyrigth") == []

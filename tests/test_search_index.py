@@ -250,6 +250,33 @@ def test_vocabulary_files_list_each_word_by_its_units(indexed):
     assert {w for w, n in by_unit.items() if w.startswith("co") and n >= 2} == {w for w, _ in vocab}
 
 
+@pytest.mark.parametrize("prefix", ["licens", "copyr", "transpar"])
+def test_a_prefix_finds_every_unit_holding_a_word_it_begins(indexed, prefix):
+    """ "licens" (a word the index lacks) and "licens*" find the units holding any form of
+    the commonest words that begin with it, read from the units' own texts."""
+    from kb.search_query import PREFIX_WORDS, Index
+
+    _, units, out, _ = indexed
+    index = Index(out)
+    by_unit: dict[str, set[int]] = defaultdict(set)
+    for n, u in enumerate(units):
+        for w in words(f"{u.text} {u.heading} {u.extra}"):
+            by_unit[w].add(n)
+    group = groups(by_unit, organisation_acronyms())
+    begun = sorted(
+        (w for w in by_unit if w.startswith(prefix) and len(by_unit[w]) >= 2),
+        key=lambda w: -len(by_unit[w]),
+    )
+    assert begun and index.prefix_words(prefix) == begun[:PREFIX_WORDS]
+    wanted = {group[w] for w in index.prefix_words(prefix)}
+    expected = {n for w, held in by_unit.items() if group[w] in wanted for n in held}
+    assert set(index.search(f"{prefix}*")) == expected
+    if index.word(prefix) is None:
+        assert index.search(prefix) == index.search(f"{prefix}*")
+    # The words' own searches are parts of it.
+    assert set().union(*(index.search(w) for w in index.prefix_words(prefix))) == expected
+
+
 @pytest.fixture(scope="module")
 def small_site(indexed, tmp_path_factory):
     from kb.build import build_site
@@ -297,6 +324,10 @@ def test_phrase_prefix_variant_and_typo_queries_in_chromium(small_site):
         vocab = json.loads((small_site / "search/idx/v" / f"{b'li'.hex()}.json").read_text())
         assert offered == [w for w, _ in vocab if w.startswith("licens") and w != "licens"][:8]
         assert {"license", "licenses"} <= set(offered)
+        # Prefix: the partial word finds the words it begins, and says which.
+        assert finished(page) == len(index.search("licens")) >= len(index.search("license")) > 0
+        status = page.inner_text("#kb-status")
+        assert "Words beginning “licens”: license" in status, status
         page.click(".kb-suggestion >> text=licenses")
         assert finished(page) == len(index.search("licenses"))
         assert page.input_value("#kb-search input[name=q]") == "licenses"

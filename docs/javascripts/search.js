@@ -70,17 +70,20 @@
   }
   // The words of ``q`` as lists: one word, or the parts of a hyphenated word ("opt-out"
   // → opt, out: a phrase) when every part is indexed, else its joined form ("e-mail" → email).
+  // A word with a star after it ("licens*") is a prefix: it stays "licens*".
   function splitGroups(q) {
     var out = [];
-    (fold(q).match(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu) || []).forEach(function (w) {
-      var parts = w.split("-"), ok = function (p) { return p.length > 1 || /^\p{N}$/u.test(p); };
+    (fold(q).match(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*\*?/gu) || []).forEach(function (w) {
+      var star = w.slice(-1) === "*", parts = (star ? w.slice(0, -1) : w).split("-");
+      var ok = function (p) { return p.length > 1 || /^\p{N}$/u.test(p); };
       if (parts.length > 1 && parts.every(ok)) out.push(parts);
-      else if (ok(parts.join(""))) out.push([parts.join("")]);
+      else if (ok(parts.join(""))) out.push([parts.join("") + (star ? "*" : "")]);
     });
     return out;
   }
+  // The words of a phrase in quotes (a star there is not a prefix).
   function splitWords(q) {
-    return [].concat.apply([], splitGroups(q));
+    return [].concat.apply([], splitGroups(q)).map(function (w) { return w.replace(/\*$/, ""); });
   }
   // The query as parts: each a list of words, more than one for a phrase in quotes (an
   // unclosed quote runs to the end) or a hyphenated word; other words are parts of one.
@@ -455,6 +458,7 @@
   function lookupParts(parts) {
     return Promise.all(
       parts.map(function (part) {
+        if (part.length === 1) return lookupWord(part[0]);
         return Promise.all(part.map(variantLookup)).then(function (got) {
           if (got.some(function (e) { return !e; })) {
             return { missing: part.filter(function (w, i) { return !got[i]; }), found: [] };
@@ -478,6 +482,62 @@
         });
       })
     );
+  }
+
+  // One word: "licens*" is a prefix; a word the index lacks (and no variant of it) is
+  // read as a prefix when indexed words begin with it ("licens" → license, licensing…).
+  function lookupWord(word) {
+    var star = word.slice(-1) === "*", bare = star ? word.slice(0, -1) : word;
+    var got = star ? Promise.resolve(null) : variantLookup(bare);
+    return got.then(function (e) {
+      if (e) return { missing: [], found: [e] };
+      return prefixLookup(bare).then(function (p) {
+        return p ? { missing: [], found: [p], prefix: p } : { missing: [word], found: [] };
+      });
+    });
+  }
+
+  // The entries of the commonest words that begin with ``prefix`` (one per stem group),
+  // as one: a unit holding any of them, with its best impact and that word's passage.
+  function prefixLookup(prefix) {
+    return vocabulary(prefix).then(function (vocab) {
+      var words = vocab.filter(function (e) { return e[0].lastIndexOf(prefix, 0) === 0; })
+        .slice(0, PREFIX_WORDS).map(function (e) { return e[0]; });
+      return Promise.all(words.map(function (w) { return lookup(w); })).then(function (got) {
+        var stems = new Set(), entries = [], forms = [];
+        got.forEach(function (e, i) {
+          if (!e) return;
+          forms.push(words[i]);
+          if (stems.has(e.stem)) return;
+          stems.add(e.stem);
+          entries.push(e);
+          forms = forms.concat(e.forms);
+        });
+        if (!entries.length) return null;
+        return { word: prefix + "*", stem: "", forms: forms, words: words, postings: union(entries) };
+      });
+    });
+  }
+  var PREFIX_WORDS = 16; // kb.search_query.PREFIX_WORDS
+
+  // Postings of units in any of ``entries``: the best impact, and the passage of that entry.
+  function union(entries) {
+    var best = new Map();
+    entries.forEach(function (e) {
+      var p = e.postings;
+      for (var k = 0; k < p.ids.length; k++) {
+        var had = best.get(p.ids[k]);
+        if (!had || p.imp[k] > had[0]) best.set(p.ids[k], [p.imp[k], p.pas[k]]);
+      }
+    });
+    var ids = Array.from(best.keys()).sort(function (a, b) { return a - b; });
+    var out = { ids: new Uint32Array(ids.length), imp: new Uint8Array(ids.length), pas: new Uint32Array(ids.length) };
+    ids.forEach(function (id, k) {
+      out.ids[k] = id;
+      out.imp[k] = best.get(id)[0];
+      out.pas[k] = best.get(id)[1];
+    });
+    return out;
   }
 
   // Vocabulary of the words starting with the same two characters, commonest first.
@@ -534,7 +594,8 @@
 
   // "Did you mean": the query with each unknown or far rarer word replaced.
   function suggestCorrection(q, mine) {
-    var ws = splitWords(q);
+    // A prefix the reader typed with a star is meant as it is.
+    var ws = [].concat.apply([], splitGroups(q)).filter(function (w) { return w.slice(-1) !== "*"; });
     return Promise.all(ws.map(correction)).then(function (fixes) {
       if (mine !== generation || !fixes.some(Boolean)) return;
       var fixed = q;
@@ -615,10 +676,11 @@
       })
       .then(function (got) {
         if (mine !== generation) return;
-        var missing = [], phrases = [], found = [];
+        var missing = [], phrases = [], found = [], prefixes = [];
         got.forEach(function (g) {
           missing = missing.concat(g.missing);
           if (g.phrase) phrases.push(g.phrase.join(" "));
+          if (g.prefix) prefixes.push(g.prefix);
           found = found.concat(g.found);
         });
         var none = missing.length || phrases.length;
@@ -643,7 +705,11 @@
             if (mine === generation) statusBox.dataset.state = "done";
           });
         }
-        setStatus(hits.length.toLocaleString("en") + (hits.length === 1 ? " result" : " results") + what + ".", "busy", hits.length);
+        var widened = prefixes.map(function (p) {
+          var shown = p.words.slice(0, 4).join(", ") + (p.words.length > 4 ? " …" : "");
+          return " Words beginning “" + p.word.slice(0, -1) + "”: " + shown + ".";
+        }).join("");
+        setStatus(hits.length.toLocaleString("en") + (hits.length === 1 ? " result" : " results") + what + "." + widened, "busy", hits.length);
         // "done" once the first results, their passages and any correction are on the page.
         return Promise.all([showPage(state), corrected]).then(function () {
           if (mine === generation) statusBox.dataset.state = "done";

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from sqlite_utils import Database
+
+from kb.search_terms import STEMMER, proposals
 
 DOCUMENT_EXPORT_FIELDS = (
     "id",
@@ -66,9 +69,70 @@ def status_report(db: Database) -> dict[str, Any]:
     }
 
 
+#: A query word (letters, digits, inner hyphens), with a star after it for a prefix.
+QUERY_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*\*?")
+
+
+def fts_query(db: Database, query: str) -> str:
+    """The reader's query as FTS5 syntax, by the site's rule (``kb.search_query``):
+    words ANDed, a phrase in quotes kept together, a British spelling ORed with the
+    American form documents hold, "licens*" a prefix, and a word no document holds read
+    as a prefix ("licens" → licens*)."""
+    out = []
+    for i, piece in enumerate(query.split('"')):
+        if i % 2 == 1:
+            words = [t.rstrip("*") for t in QUERY_TOKEN.findall(piece)]
+            out += ['"' + " ".join(words) + '"'] if words else []
+            continue
+        for token in QUERY_TOKEN.findall(piece):
+            bare = token.rstrip("*")
+            if token.endswith("*") or not _matches(db, f'"{bare}"'):
+                out.append(_prefix(db, bare))
+                continue
+            # British spellings find the American ones too ("licence" → license).
+            forms = [
+                f'"{w}"' for w in (bare, *proposals(bare)) if w == bare or _matches(db, f'"{w}"')
+            ]
+            out.append(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
+    return " AND ".join(out)
+
+
+#: Endings that complete a part of a word ("transparen" + "cy"): the stems of the words
+#: so made, where shorter than the part, are what FTS5 holds for them.
+ENDINGS = ("", "e", "s", "es", "ed", "d", "ing", "g", "ng", "y", "cy", "ce", "t", "ts", "al", "ally", "ly",
+           "ion", "ions", "ation", "ations", "ness", "ment", "ments", "er", "ers", "ity", "ive")  # fmt: skip
+
+
+def _prefix(db: Database, prefix: str) -> str:
+    """The words beginning with ``prefix`` in FTS5 syntax. FTS5 matches a prefix against
+    stems, so a word whose stem is shorter than the prefix ("transparency": "transpar"
+    for "transparen") is found by that stem: the stems of the prefix completed by common
+    endings that are shorter than it and held by the index are ORed in (``fts5vocab``)."""
+    db.execute(
+        "create virtual table if not exists temp.documents_fts_terms "
+        "using fts5vocab(main, documents_fts, row)"
+    )
+    stems = {str(STEMMER.stemWord(prefix + end)) for end in ENDINGS}
+    shorter = sorted(t for t in stems if len(t) >= 4 and t != prefix and prefix.startswith(t))
+    held = [
+        t
+        for t in shorter
+        if db.execute("select 1 from temp.documents_fts_terms where term = ?", [t]).fetchone()
+    ]
+    forms = [f'"{t}"*' for t in (prefix, *held)]
+    return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
+
+
+def _matches(db: Database, fts: str) -> bool:
+    found = db.execute("select 1 from documents_fts where documents_fts match ? limit 1", [fts])
+    return found.fetchone() is not None
+
+
 def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Ranked full-text hits (bm25, title weighted) with a snippet."""
-    fts_query = db.quote_fts(query)
+    fts_query_ = fts_query(db, query)
+    if not fts_query_:
+        return []
     sql = """
         select d.id, d.title, d.submitter, d.kind, d.docket_id, d.posted_at,
                snippet(documents_fts, 3, '[', ']', ' … ', 16) as snippet,
@@ -78,8 +142,8 @@ def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
         order by score
         limit ?
     """
-    bills = search_bills(db, fts_query, limit)
-    return bills + [dict(r) for r in db.query(sql, [fts_query, limit - len(bills)])]
+    bills = search_bills(db, fts_query_, limit)
+    return bills + [dict(r) for r in db.query(sql, [fts_query_, limit - len(bills)])]
 
 
 def search_bills(db: Database, fts_query: str, limit: int) -> list[dict[str, Any]]:

@@ -47,6 +47,10 @@ def test_extra_training_documents_stay_out_of_the_split() -> None:
     from nlp.sampling import EXTRA_FILE
 
     split = load_split()
-    extra = json.loads(EXTRA_FILE.read_text(encoding="utf-8"))["extra"]
-    assert len(extra) == len(set(extra)) == 600
-    assert not set(extra) & {*split["comments"], *split["major"], *split["txt"]}
+    drawn = json.loads(EXTRA_FILE.read_text(encoding="utf-8"))
+    extra, more = drawn["extra"], drawn["more"]
+    assert len(extra) == len(set(extra)) == 600 and len(more) == len(set(more)) == 400
+    assert not set(extra) & set(more)
+    assert not {*extra, *more} & {*split["comments"], *split["major"], *split["txt"]}
+    labelled = {json.loads(line)["id"] for line in open(EXTRA_FILE.with_suffix(".jsonl"))}
+    assert labelled == {*extra, *more}

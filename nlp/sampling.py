@@ -157,3 +157,33 @@ def draw_extra(
         random.Random(seed).sample(rare, min(n, len(rare))),
         key=lambda i: int(i.rsplit("-", 1)[1]),
     )
+
+
+KEYWORD_SEED = 20261206
+N_KEYWORD = 800
+#: Words of the arguments the drawn sets hold least of (training is fair use, AI output
+#: deserves copyright, an opt-out suffices, disclosure, labelling, voice and likeness):
+#: the third extra draw is random among the unlabelled comments that use one of them,
+#: now that the lexicon's rare-stance pool is used up. Selection only; labels come from
+#: reading.
+KEYWORDS = re.compile(
+    r"\b(transformative|fair use|opt[- ]?out|disclos\w*|transparen\w*|label\w*|watermark\w*|"
+    r"voice|likeness|deepfake\w*|public domain|human authorship|copyrightable|"
+    r"like a human|inspiration|learn(s|ing)? from)\b",
+    re.IGNORECASE,
+)
+
+
+def draw_keyword(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
+    """Extra training comments (``extra.json``: ``keyword``): drawn at random (seeded)
+    among the unlabelled comments whose text uses one of ``KEYWORDS``."""
+    split = load_split()
+    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
+    pool = sorted(
+        (i for i, t in texts.items() if i not in taken and t and KEYWORDS.search(t)),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )
+    return sorted(
+        random.Random(KEYWORD_SEED).sample(pool, min(N_KEYWORD, len(pool))),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )

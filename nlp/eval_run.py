@@ -144,6 +144,7 @@ def filer_figures(db: Database) -> dict[str, Any]:
 
 
 def run(db: Database) -> dict[str, Any]:
+    from nlp.answers_eval import figures as answer_figures
     from nlp.tag_positions import row_sentences
 
     all_units = units(db, row_sentences)
@@ -165,6 +166,7 @@ def run(db: Database) -> dict[str, Any]:
         "agreement": second_pass_agreement(),
         "major_lofo": leave_one_filing_out(model, train, oof.feats),
         "filers": filer_figures(db),
+        "questions": answer_figures(db),
         "model": {"version": model.labels_hash, "fit_seconds": round(fit_seconds, 1)},
     }
 
@@ -260,4 +262,8 @@ def report(figures: dict[str, Any]) -> str:
     for f in filers["filings"]:
         if not f["right"]:
             lines.append(f"  {f['id']}: expected {f['expected']!r}, found {f['found']!r}")
+    if "questions" in figures:
+        from nlp.answers_eval import report_lines
+
+        lines += report_lines(figures["questions"])
     return "\n".join(lines)

@@ -197,3 +197,32 @@ class _Expected:
             self.sub = int(sub)
             return f"{main}.{sub}"
         return None
+
+
+#: The codebook issue(s) a Notice question bears on (sub-questions follow their parent):
+#: the question pages show each filer's stance on them beside its answer.
+QUESTION_ISSUES: dict[str, tuple[str, ...]] = {
+    "8": ("training_fair_use",),
+    "9": ("consent_required",),
+    "10": ("compensation", "consent_required"),
+    "11": ("compensation",),
+    "12": ("credit_attribution",),
+    "13": ("compensation",),
+    "15": ("training_transparency",),
+    "16": ("training_transparency",),
+    "17": ("training_transparency",),
+    "18": ("output_copyrightability",),
+    "19": ("output_copyrightability",),
+    "20": ("output_copyrightability",),
+    "21": ("output_copyrightability",),
+    "28": ("ai_output_labeling",),
+    "29": ("ai_output_labeling",),
+    "30": ("voice_likeness_right",),
+    "31": ("voice_likeness_right",),
+    "33": ("voice_likeness_right",),
+}
+
+
+def issues_of(number: str) -> tuple[str, ...]:
+    """The codebook issues question ``number`` ("8.1") bears on."""
+    return QUESTION_ISSUES.get(number.split(".")[0], ())

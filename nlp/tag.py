@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from kb.errors import UsageError
 from kb.store.links import replace_links_bulk
 from kb.watchlist import Watchlist
+from nlp.answers import Answer
 from nlp.campaigns import find_campaigns
 from nlp.language import detect_language, paragraph_languages
 from nlp.mentions import BillName, MentionFinder, family_slug
@@ -32,8 +33,17 @@ from nlp.model import DocumentPrediction, StanceModel
 from nlp.organizations import LEXICON as ORG_LEXICON
 from nlp.organizations import Filer, gazetteer
 from nlp.positions import Position
+from nlp.questions import Question
 from nlp.sentences import pipeline
 from nlp.stance import lexicon
+from nlp.tag_answers import (
+    answers_of,
+    docket_questions,
+    questions_hash,
+    refresh_replies,
+    store_answers,
+    store_questions,
+)
 from nlp.tag_positions import (
     TAGGED_KINDS,
     PositionReport,
@@ -58,6 +68,8 @@ EXPECTED_LANGUAGE = {
 _FINDER: MentionFinder | None = None
 #: The stance model, loaded (or trained) before the workers fork; None: lexicon rules.
 _MODEL: StanceModel | None = None
+#: Each docket's Notice questions, read before the workers fork.
+_QUESTIONS: dict[str, list[Question]] = {}
 #: Documents per task a worker runs the stance model over at once.
 CHUNK = 25
 
@@ -69,6 +81,8 @@ class TagReport:
     links: int = 0
     words: int = 0
     positions: PositionReport = field(default_factory=PositionReport)
+    #: sentences of filings that name another commenter (the reply graph)
+    replies: int = 0
     #: what decided the positions: the stance model's version, or why the lexicon did
     method: str = ""
 
@@ -77,7 +91,8 @@ class TagReport:
         return (
             f"{self.tagged} of {self.considered} documents tagged ({self.words:,} words, "
             f"{p.sentences:,} sentences), {p.positions} positions, {self.links} mentions, "
-            f"{p.campaigns} campaigns ({p.inherited} positions inherited); {self.method}"
+            f"{p.campaigns} campaigns ({p.inherited} positions inherited), "
+            f"{self.replies} references to other commenters; {self.method}"
         )
 
 
@@ -94,6 +109,8 @@ class Analysis:
     sentences: int
     filer: Filer | None
     tagged_kind: bool
+    docket_id: str | None = None
+    answers: list[Answer] = field(default_factory=list)
 
 
 def finder_inputs(db: Database, watchlist: Watchlist | None) -> tuple[list[BillName], set[str]]:
@@ -176,6 +193,10 @@ def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis
                 n_sentences,
                 filer,
                 tagged,
+                row.get("docket_id"),
+                answers_of(text, _QUESTIONS[row["docket_id"]])
+                if tagged and row.get("docket_id") in _QUESTIONS
+                else [],
             )
         )
     return out
@@ -202,7 +223,13 @@ def tag_documents(
     names, dockets = finder_inputs(db, watchlist)
     finder = MentionFinder(names, dockets)
     orgs = hashlib.sha256(ORG_LEXICON.read_bytes()).hexdigest()[:8]
-    version = f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}:{labels_hash()}"
+    global _QUESTIONS
+    _QUESTIONS, notices = docket_questions(db)
+    store_questions(db, _QUESTIONS, notices)
+    version = (
+        f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}:{labels_hash()}"
+        f":{questions_hash(_QUESTIONS)}"
+    )
     report = TagReport()
     where = (
         ""
@@ -242,6 +269,7 @@ def tag_documents(
         if campaigns is not None:
             refresh_campaigns(db, campaigns.result(), version, report.positions)
             sync_organizations(db)
+            report.replies = refresh_replies(db, _QUESTIONS)
     return report
 
 
@@ -261,8 +289,8 @@ def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str
     rows = [
         dict(r)
         for r in db.query(
-            "select id, source, kind, title, organization, submitter, filer_type, text, pages, "
-            f"text_sha, language from documents where id in ({marks})",
+            "select id, source, kind, docket_id, title, organization, submitter, filer_type, "
+            f"text, pages, text_sha, language from documents where id in ({marks})",
             chunk,
         )
     ]
@@ -301,5 +329,6 @@ def _store(db: Database, results: list[Analysis], version: str, report: TagRepor
                 for a in results
             ],
         )
+        store_answers(db, ((a.id, a.docket_id, a.answers) for a in results))
     report.links += replace_links_bulk(db, "mentions", {a.id: a.links for a in results})
     report.tagged += len(results)

@@ -48,9 +48,10 @@ def test_extra_training_documents_stay_out_of_the_split() -> None:
 
     split = load_split()
     drawn = json.loads(EXTRA_FILE.read_text(encoding="utf-8"))
-    extra, more = drawn["extra"], drawn["more"]
+    extra, more, keyword = drawn["extra"], drawn["more"], drawn["keyword"]
     assert len(extra) == len(set(extra)) == 600 and len(more) == len(set(more)) == 400
-    assert not set(extra) & set(more)
-    assert not {*extra, *more} & {*split["comments"], *split["major"], *split["txt"]}
+    assert len(keyword) == len(set(keyword)) == 800
+    assert not set(extra) & set(more) and not {*extra, *more} & set(keyword)
+    assert not {*extra, *more, *keyword} & {*split["comments"], *split["major"], *split["txt"]}
     labelled = {json.loads(line)["id"] for line in open(EXTRA_FILE.with_suffix(".jsonl"))}
-    assert labelled == {*extra, *more}
+    assert labelled == {*extra, *more, *keyword}

@@ -322,3 +322,58 @@ def m007_filer_titles(db: Database) -> None:
     """Filer type from the upstream title, and the attachment titles upstream lists."""
     db.table("documents").add_column("filer_type", str)
     db.table("documents").add_column("listed_attachments", str)
+
+
+@MIGRATIONS()
+def m008_questions(db: Database) -> None:
+    """The Notice's numbered questions per docket, and the passages of filings that answer
+    them (``nlp.questions``, ``nlp.answers``)."""
+    db.table("questions").create(
+        {
+            "docket_id": str,
+            "number": str,
+            "parent": str,
+            "grp": str,
+            "text": str,
+            "document_id": str,
+            "start": int,
+            "end": int,
+            "ord": int,
+        },
+        pk=("docket_id", "number"),
+    )
+    db.table("answers").create(
+        {
+            "id": int,
+            "document_id": str,
+            "docket_id": str,
+            "question": str,
+            "start": int,
+            "end": int,
+            "how": str,
+            "score": float,
+        },
+        pk="id",
+    )
+    db.table("answers").create_index(["document_id"])
+    db.table("answers").create_index(["docket_id", "question"])
+
+
+@MIGRATIONS()
+def m009_replies(db: Database) -> None:
+    """Sentences of filings that name another commenter, with agree / rebut / cite
+    (``nlp.replies``)."""
+    db.table("replies").create(
+        {
+            "id": int,
+            "document_id": str,
+            "docket_id": str,
+            "target": str,
+            "start": int,
+            "end": int,
+            "relation": str,
+        },
+        pk="id",
+    )
+    db.table("replies").create_index(["document_id"])
+    db.table("replies").create_index(["target"])

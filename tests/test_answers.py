@@ -1,0 +1,91 @@
+"""Answers to the Notice's questions and references to other commenters, on the real
+major filings and their labels (``data/labels/questions.jsonl``)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlite_utils import Database
+
+from nlp.answers import align, expand, numbered_starts
+from nlp.answers_eval import NEAR, figures, read_labels, report_lines
+from nlp.questions import parse_questions
+from nlp.replies import docket_names, references, relation_of
+from nlp.sentences import split_sentences
+
+KNOWN = {str(n) for n in range(1, 35)} | {"8.1", "9.2", "10.3"}
+
+
+def test_lists_of_question_numbers_expand():
+    assert expand("6, 7 and 12", KNOWN) == ["6", "7", "12"]
+    assert expand("15-17", KNOWN) == ["15", "16", "17"]
+    assert expand("18 – 19", KNOWN) == ["18", "19"]
+    assert expand("8 and 8.1", KNOWN) == ["8", "8.1"]
+    assert expand("420", KNOWN) == []  # a footnote marker glued on, not a question
+
+
+@pytest.fixture(scope="module")
+def regs(imported_db_path):
+    db = Database(imported_db_path)
+    notice = db.execute("select text from documents where id = 'COLC-2023-0006-0001'")
+    return db, parse_questions(notice.fetchone()[0])
+
+
+def text_of(db: Database, doc_id: str) -> str:
+    return str(db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0])
+
+
+def test_numbered_answers_start_where_the_labels_say(regs):
+    """Anthropic numbers its answers ("Questions 10 & 13", "Questions 18 – 19"): every
+    labelled start is found, and every line found is a labelled start."""
+    db, questions = regs
+    label = next(r for r in read_labels() if r.id == "COLC-2023-0006-9021")
+    text = text_of(db, label.id)
+    found = [(pos, q) for pos, qs, _ in numbered_starts(text, questions) for q in qs]
+    gold = [(s.offset, q) for s in label.starts if s.how != "none" for q in s.questions]
+    assert len(gold) >= 20
+    assert all(any(q == g and abs(p - o) <= NEAR for p, q in found) for o, g in gold)
+    assert all(any(q == g and abs(p - o) <= NEAR for o, g in gold) for p, q in found)
+    answers = align(text, questions)
+    assert {a.how for a in answers} == {"numbered"}
+    assert all(text[a.start : a.end].strip() for a in answers)
+
+
+def test_a_filing_that_numbers_nothing_is_aligned_by_content(regs):
+    db, questions = regs
+    text = text_of(db, "COLC-2023-0006-9003")  # Google: topical headings, no numbers
+    assert numbered_starts(text, questions) == []
+    answers = align(text, questions, threshold=0.17)
+    assert answers and {a.how for a in answers} == {"content"}
+    # Its fair-use section is found as an answer to question 8 (labelled so).
+    assert any(a.question.split(".")[0] == "8" for a in answers)
+    assert align(text, questions, by_content=False) == []
+
+
+def test_replies_name_the_commenters_they_answer(regs):
+    db, _ = regs
+    doc_id = "COLC-2023-0006-10331"  # UMG's reply
+    text, pages, own = db.execute(
+        "select text, pages, org_ids from documents where id = ?", [doc_id]
+    ).fetchone()
+    names = docket_names(db.execute("select name, id from organizations").fetchall())
+    refs = references(text, split_sentences(text, "en", json.loads(pages)), json.loads(own), names)
+    assert {"openai", "meta", "google"} <= {r.party for r in refs}
+    assert "universal-music-group" not in {r.party for r in refs}  # the filer itself
+    # No reference is a case name ("Google v. Oracle") or a product alone.
+    for r in refs:
+        assert r.relation in {"rebut", "agree", "cite"}
+    assert relation_of("OpenAI argues that training is fair use, but it is wrong.") == "rebut"
+    assert relation_of("As the Authors Guild noted, licensing markets exist.") == "agree"
+    assert relation_of("See OpenAI at 12.") == "cite"
+
+
+@pytest.mark.slow
+def test_kb_eval_lines_for_questions_and_replies(tagged_db_path):
+    fig = figures(Database(tagged_db_path))
+    assert fig["questions"] == 66 and fig["filings"] == 17
+    assert fig["numbering"]["precision"] > 0.8 and fig["numbering"]["recall"] > 0.6
+    assert fig["replies"]["edges"]["precision"] > 0.8
+    text = "\n".join(report_lines(fig))
+    assert "explicit numbering: precision" in text and "Reply graph" in text

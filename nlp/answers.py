@@ -36,7 +36,7 @@ WINDOW_CHARS = 600  # content alignment reads windows of about this many charact
 _END = re.compile(r"[.?!:;][’”\"')]*\s+|\n\s*\n")
 #: Content alignment: the cosine a window needs (chosen on labelled filings; see
 #: ``nlp.answers_eval`` and ``kb eval``).
-THRESHOLD = 0.2
+THRESHOLD = 0.17
 _WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _STOP = frozenset(
     re.findall(

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlite_utils import Database
 
-from nlp.answers import align, expand, numbered_starts
+from nlp.answers import THRESHOLD, align, expand, numbered_starts
 from nlp.answers_eval import NEAR, figures, read_labels, report_lines
 from nlp.questions import parse_questions
 from nlp.replies import docket_names, references, relation_of
@@ -87,5 +87,7 @@ def test_kb_eval_lines_for_questions_and_replies(tagged_db_path):
     assert fig["questions"] == 66 and fig["filings"] == 17
     assert fig["numbering"]["precision"] > 0.8 and fig["numbering"]["recall"] > 0.6
     assert fig["replies"]["edges"]["precision"] > 0.8
+    # The pipeline uses the threshold the labelled filings choose.
+    assert fig["content"]["threshold"] == THRESHOLD
     text = "\n".join(report_lines(fig))
     assert "explicit numbering: precision" in text and "Reply graph" in text

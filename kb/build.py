@@ -19,10 +19,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.digest.weeks import Week
+from kb.build_redlines import write_redline_pages
+from kb.digest.feeds import copy_feeds, post_url_of
 from kb.downloads import write_downloads
 from kb.errors import KbError
-from kb.legislation import redline, slug
+from kb.legislation import slug
+from kb.redlines import pairs_for
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
 from kb.render.filings import (
@@ -48,7 +50,7 @@ from kb.search_index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT, correction_url
 from kb.store import site_query as q
 from kb.store.positions import stance_matrix
-from kb.store.query import bill_text_pairs, export_bills, family_documents
+from kb.store.query import export_bills, family_documents
 from kb.watchlist import Watchlist, load_watchlist
 from nlp.stance import ISSUES
 
@@ -150,7 +152,7 @@ def render_site(
         }
         for e in q.recent_events(db)
     ]
-    latest = [(post_url(Week.parse(p.stem)), f"Week {p.stem}") for p in reversed(posts[-5:])]
+    latest = [(post_url_of(p), f"Week {p.stem}") for p in reversed(posts[-5:])]
     pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest))
     pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
     reviews = [dict(r) for r in db.query("select * from reviews")] if db["reviews"].exists() else []
@@ -158,11 +160,6 @@ def render_site(
         "about/accuracy.md", render_accuracy(load_figures()) + render_review_summary(reviews)
     )
     return pages.count
-
-
-def post_url(week: Week) -> str:
-    """Where the blog plugin puts a week's post (``post_url_format: "{date}/{slug}"``)."""
-    return f"digest/{week.sunday:%Y/%m/%d}/{str(week).lower()}/"
 
 
 def render_filings(
@@ -289,13 +286,11 @@ def render_bills(
     def labelled(filings: list[Row]) -> list[Row]:
         return [{**f, "label": filing_label(docs[f["id"]])} for f in filings if f["id"] in docs]
 
+    pairs, diffs = write_redline_pages(db, pages.write)
     for bill in bills:
-        redlines = []
-        for before, after, old, new in bill_text_pairs(db, bill["id"]):
-            diff = redline(old, new)
-            redlines.append((before, after, diff.html, diff.inserted, diff.deleted))
         filings = labelled(q.bill_filings(db, bill["id"]))
         family = by_family.get(bill.get("family") or "", [])
+        redlines = (pairs_for(pairs, bill["id"]), diffs)
         pages.write(
             f"bills/{bill['id']}.md", render_bill(bill, redlines, filings, voice(filings), family)
         )
@@ -306,14 +301,14 @@ def render_bills(
         waiting = [i for kind, i, name in not_synced if kind == "bill" and slug(name) == fam["id"]]
         pages.write(
             f"bills/family-{fam['id']}.md",
-            render_family(fam, members, filings, voice(filings), waiting),
+            render_family(fam, members, filings, voice(filings), waiting, (pairs, diffs)),
         )
         latest = max(
             ((b.get("latest_action") or {}).get("date") or "" for b in members), default=""
         )
         families.append({"id": fam["id"], "name": fam["name"], "n": len(members), "latest": latest})
     families.sort(key=lambda f: (-f["n"], f["name"]))
-    pages.write("bills/index.md", render_bill_index(families, bills))
+    pages.write("bills/index.md", render_bill_index(families, bills, (pairs, diffs)))
     return families
 
 
@@ -386,12 +381,6 @@ def run_mkdocs(source: Path, out: Path, work: Path) -> None:
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
         "mkdocs",
     )
-
-
-def copy_feeds(digest_dir: Path | None, out: Path) -> None:
-    for name in ("feed.atom", "feed.rss"):
-        if digest_dir and (digest_dir / name).is_file():
-            shutil.copy(digest_dir / name, out / name)
 
 
 def run(cmd: list[str], name: str) -> None:

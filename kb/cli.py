@@ -337,36 +337,6 @@ def eval_cmd(obj: Context, write: bool) -> None:
     )
 
 
-@cli.command()
-@click.argument("bill")
-@click.option("--html", "as_html", is_flag=True, help="Print HTML (<del>/<ins>) instead of text.")
-@db_option
-@pass_ctx
-def redline(obj: Context, bill: str, as_html: bool) -> None:
-    """Word-level redline(s) between the stored text versions of BILL (e.g. 118-s-1325)."""
-    from kb.legislation import redline as make_redline
-    from kb.store.query import bill_text_pairs
-
-    pairs = bill_text_pairs(obj.db(), bill)
-    if not pairs:
-        raise UsageError("no two text versions stored for this bill", item=bill)
-    for before_label, after_label, before, after in pairs:
-        diff = make_redline(before, after)
-        click.echo(
-            f"## {bill}: {before_label} → {after_label} (+{diff.inserted} / -{diff.deleted} words)"
-        )
-        if as_html:
-            click.echo(diff.html)
-        else:
-            import html as htmllib
-            import re
-
-            text = re.sub(r"<del>(.*?)</del>", r"[-\1-]", diff.html, flags=re.S)
-            text = re.sub(r"<ins>(.*?)</ins>", r"{+\1+}", text, flags=re.S)
-            click.echo(htmllib.unescape(text))
-    summary(f"kb redline: {len(pairs)} redlines for {bill}")
-
-
 @cli.group()
 def bench() -> None:
     """Benchmarks that print wall time, peak memory and throughput."""
@@ -425,5 +395,6 @@ def main() -> None:
     cli(prog_name="kb")
 
 
-# The publishing commands (build, serve, digest, update) and kb review live beside this module.
-from kb import cli_publish, cli_review  # noqa: E402, F401
+# The publishing commands (build, serve, digest, update), kb redline and kb review live
+# beside this module.
+from kb import cli_publish, cli_redline, cli_review  # noqa: E402, F401

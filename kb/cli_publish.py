@@ -76,13 +76,17 @@ def digest(
     if all_weeks and (week_text or to_stdout):
         raise UsageError("--all writes every week; it takes neither --week nor --print")
     db, _ = published(obj.db(), load_watchlist(watchlist))
-    week = Week.parse(week_text) if week_text else Week.last_complete(datetime.now(UTC))
+    now = datetime.now(UTC)
+    week = Week.parse(week_text) if week_text else Week.last_complete(now)
+    if not week.started(now):
+        raise UsageError("this week has not begun: there is nothing to tell yet", item=str(week))
     if to_stdout:
         click.echo(print_week(db, week), nl=False)
         summary(f"kb digest: week {week} printed")
         return
     weeks = weeks_with_events(db) if all_weeks else [week]
-    report = write_digests(db, weeks, out or settings.default_digest_dir(), send=not all_weeks)
+    folder = out or settings.default_digest_dir()
+    report = write_digests(db, weeks, folder, send=not all_weeks, now=now)
     summary(f"kb digest: {report.summary()}")
 
 

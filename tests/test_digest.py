@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
 import subprocess
 import sys
@@ -57,14 +58,37 @@ def test_empty_week_says_so(db):
     assert "Nothing moved this week" in digest(db, "2019-W01")
 
 
-def test_backfill_is_summarised_once(db):
+def test_undated_documents_are_listed_in_the_week_that_imported_them(db):
     recorded = db.execute("select max(recorded_at) from events").fetchone()[0]
     week = Week.of(date.fromisoformat(recorded[:10]))
     data = collect_week(db, week)
-    assert data.backfill > 9000
+    assert data.backfill > 9000 and data.undated is not None
     text = render_markdown(data, POST_LINKS)
-    assert f"{data.backfill:,} documents were recorded this week without an upstream date" in text
-    assert text.count("COLC-2023-0006-") < 50
+    assert f"{data.backfill:,} documents recorded without a date" in text  # the headline
+    assert "## Date unknown" in text
+    undated_orgs = [
+        r[0]
+        for r in db.execute(
+            "select d.id from documents d join events e on e.record_id = d.id and "
+            "e.record_table = 'documents' and e.event = 'created' where d.kind = 'comment' "
+            "and (e.upstream_date is null or e.upstream_date = '') and d.campaign_id is null "
+            "and d.org_ids is not null and d.org_ids != '[]'"
+        )
+    ]
+    assert len(undated_orgs) > 100
+    for doc in undated_orgs:  # every organisation's undated filing is named, with its link
+        assert f"[{doc}](../../filings/{doc}.md)" in text, doc
+    campaigns = {
+        r[0]
+        for r in db.execute(
+            "select distinct d.campaign_id from documents d join events e on e.record_id = d.id "
+            "and e.record_table = 'documents' and e.event = 'created' where "
+            "(e.upstream_date is null or e.upstream_date = '') and d.campaign_id is not null"
+        )
+    }
+    assert campaigns and all(f"../../campaigns/{c}.md" in text for c in campaigns)
+    assert f"{data.undated.individual_filings:,} comments from individuals" in text
+    assert "press [Sony Music a publié" in text
 
 
 def test_upstream_text_is_inert_in_markdown():
@@ -76,12 +100,13 @@ def test_upstream_text_is_inert_in_markdown():
 def test_all_weeks_are_deterministic_and_the_feed_parses(db, tmp_path):
     weeks = weeks_with_events(db)
     assert Week.parse("2023-W44") in weeks and Week.parse("2026-W26") in weeks
-    first = write_digests(db, weeks, tmp_path / "a")
-    write_digests(db, weeks, tmp_path / "b")
+    now = datetime.now(UTC)
+    first = write_digests(db, weeks, tmp_path / "a", now=now)
+    write_digests(db, weeks, tmp_path / "b", now=now)
     files = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
-    assert len(files) == 2 * len(weeks) + 2
+    assert len([f for f in files if f.parts[0] in ("posts", "email")]) == 2 * len(weeks)
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     assert first.seconds / len(weeks) < 5
@@ -95,6 +120,74 @@ def test_all_weeks_are_deterministic_and_the_feed_parses(db, tmp_path):
             for e in feed.entries
         ]
         assert any("Calendar No. 446" in body for body in bodies)
+        # Each entry is an HTML fragment that links to its week's post.
+        assert not any("<!doctype" in b.lower() or "<body" in b.lower() for b in bodies)
+        for entry in feed.entries:
+            week = re.findall(r"Week (\d{4}-W\d\d)", entry.title)[0]
+            post = (tmp_path / "a" / "posts" / f"{week}.md").read_text()
+            day = re.findall(r"^date: (\S+)$", post, re.M)[0]
+            assert (
+                entry.link
+                == f"http://127.0.0.1:8000/digest/{day.replace('-', '/')}/{week.lower()}/"
+            )
+
+
+def test_feed_links_and_dates_are_true(db, tmp_path):
+    """Channel and self links per format; no date later than the moment written."""
+    now = datetime(2026, 6, 26, 9, 30, tzinfo=UTC)  # a Friday: week 2026-W26 is under way
+    weeks = [Week.parse(w) for w in ("2026-W21", "2026-W26", "2026-W27")]
+    report = write_digests(db, weeks, tmp_path, now=now)
+    assert [str(w.week) for w in report.written] == ["2026-W21", "2026-W26"]  # W27 not begun
+    assert not (tmp_path / "posts" / "2026-W27.md").exists()
+    post = (tmp_path / "posts" / "2026-W26.md").read_text()
+    assert "date: 2026-06-26" in post and "Week 2026-W26 so far" in post
+    assert "as of 26 June 2026, 09:30 UTC" in post and "Calendar No. 446" in post
+    atom = feedparser.parse((tmp_path / "feed.atom").read_bytes())
+    rss = feedparser.parse((tmp_path / "feed.rss").read_bytes())
+    for feed in (atom, rss):
+        assert not feed.bozo, feed.bozo_exception
+        assert feed.feed.link == "http://127.0.0.1:8000/digest/"
+        dates = [e.get("updated_parsed") or e.published_parsed for e in feed.entries]
+        dates.append(feed.feed.updated_parsed)
+        assert max(datetime(*d[:6]).replace(tzinfo=UTC) for d in dates) == now
+    selfs = {
+        name: [ln.href for ln in f.feed.links if ln.rel == "self"]
+        for name, f in (("atom", atom), ("rss", rss))
+    }
+    assert selfs == {
+        "atom": ["http://127.0.0.1:8000/feed.atom"],
+        "rss": ["http://127.0.0.1:8000/feed.rss"],
+    }
+    assert atom.entries[0].link == "http://127.0.0.1:8000/digest/2026/06/26/2026-w26/"
+    assert atom.entries[1].link == "http://127.0.0.1:8000/digest/2026/05/24/2026-w21/"
+    mail = email.message_from_bytes(
+        (tmp_path / "email" / "2026-W26.eml").read_bytes(), policy=policy.default
+    )
+    assert mail["Date"].datetime == now and mail["Subject"].endswith("week 2026-W26 so far")
+    # Once the week is over, the next run writes it again, complete and dated its Sunday.
+    write_digests(db, [Week.parse("2026-W21")], tmp_path, now=datetime(2026, 7, 1, tzinfo=UTC))
+    post = (tmp_path / "posts" / "2026-W26.md").read_text()
+    assert "date: 2026-06-28" in post and "so far" not in post
+    atom = feedparser.parse((tmp_path / "feed.atom").read_bytes())
+    assert atom.entries[0].link == "http://127.0.0.1:8000/digest/2026/06/28/2026-w26/"
+
+
+def test_email_has_list_headers_and_passes_strict_parsing(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_SMTP_FROM", "digest@kb.example.org")
+    monkeypatch.setenv("KB_LIST_UNSUBSCRIBE_URL", "https://kb.example.org/unsubscribe")
+    report = write_digests(db, [Week.parse("2026-W26")], tmp_path)
+    raw = report.written[0].email.read_bytes()
+    msg = email.message_from_bytes(raw, policy=policy.strict)  # raises on any defect
+    assert all(not part.defects for part in msg.walk())
+    assert max(len(line) for line in raw.split(b"\n")) <= 998  # RFC 5322 line limit
+    assert msg["List-Id"] == "AI and copyright policy weekly digest <digest.kb.example.org>"
+    assert msg["List-Unsubscribe"] == (
+        "<mailto:digest@kb.example.org?subject=unsubscribe>, <https://kb.example.org/unsubscribe>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    plain = msg.get_body(("plain",))
+    assert plain is not None and "Calendar No. 446" in plain.get_content()
 
 
 def test_email_is_multipart_and_goes_to_a_local_smtp_server(db, tmp_path, monkeypatch):
@@ -153,6 +246,8 @@ def test_cli_print_and_bad_week(tagged_db_path):
     assert "kb digest:" in out.stderr
     bad = subprocess.run([*run, "--week", "2026-26"], capture_output=True, text=True)
     assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
+    future = subprocess.run([*run, "--week", "2099-W01"], capture_output=True, text=True)
+    assert future.returncode == 2 and "2099-W01: this week has not begun" in future.stderr
 
 
 def test_update_runs_every_stage_and_is_safe_to_rerun(colc, tmp_path):

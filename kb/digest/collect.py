@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from kb.digest.weeks import Week
+from kb.store.versions import load_pairs
 
 Row = dict[str, Any]
 
@@ -39,6 +40,14 @@ class WeekData:
     bills: dict[str, Row] = field(default_factory=dict)
     #: positions a person verified or corrected this week (``kb review``)
     reviews: list[Row] = field(default_factory=list)
+    #: the documents recorded this week without an upstream date, sorted like the dated ones
+    undated: WeekData | None = None
+    #: documents other than comments (bill texts, press, pages): id, kind, title, url
+    other_documents: list[Row] = field(default_factory=list)
+    #: set while the week is still running: the moment the digest was written
+    as_of: datetime | None = None
+    #: (bill, version code) → slug of the redline page that ends at that version
+    redlines: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def campaign_letters(self) -> int:
@@ -88,14 +97,38 @@ def collect_week(db: Database, week: Week) -> WeekData:
         if db.execute("select kind from documents where id = ?", [e["record_id"]]).fetchone()
         in (("page",), ("report",))
     ]
-    data.backfill = int(
-        db.execute(
-            "select count(*) from events where record_table = 'documents' and event = 'created' "
-            "and (upstream_date is null or upstream_date = '') and recorded_at >= ? and recorded_at < ?",
-            [week.monday.isoformat(), week.next_monday.isoformat()],
-        ).fetchone()[0]
-    )
+    data.undated = collect_undated(db, week)
+    data.backfill = data.undated.backfill if data.undated else 0
     return data
+
+
+def collect_undated(db: Database, week: Week) -> WeekData | None:
+    """The documents first recorded this week that carry no upstream date (a bulk import of
+    history): listed in the week that imported them, never silently left out."""
+    ids = [
+        r[0]
+        for r in db.execute(
+            "select record_id from events where record_table = 'documents' and event = 'created' "
+            "and (upstream_date is null or upstream_date = '') and recorded_at >= ? "
+            "and recorded_at < ? order by record_id",
+            [week.monday.isoformat(), week.next_monday.isoformat()],
+        )
+    ]
+    if not ids:
+        return None
+    undated = WeekData(week, backfill=len(ids))
+    sort_filings(db, ids, undated)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        undated.other_documents += [
+            dict(r)
+            for r in db.query(
+                "select id, kind, title, url from documents where kind != 'comment' and "
+                f"id in ({','.join('?' * len(part))}) order by kind, id",
+                part,
+            )
+        ]
+    return undated
 
 
 def collect_filings(db: Database, week: Week, data: WeekData) -> None:
@@ -103,6 +136,13 @@ def collect_filings(db: Database, week: Week, data: WeekData) -> None:
         e["record_id"]
         for e in _events(db, week, "record_table = 'documents' and event = 'created'")
     ]
+    sort_filings(db, ids, data)
+    data.stance_shifts = stance_shifts(db, data.org_filings)
+
+
+def sort_filings(db: Database, ids: list[str], data: WeekData) -> None:
+    """The comments among ``ids`` with their positions, sorted into organisations, campaigns
+    (form letters counted once) and individuals."""
     docs = []
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
@@ -134,7 +174,14 @@ def collect_filings(db: Database, week: Week, data: WeekData) -> None:
     for cid, members in sorted(by_campaign.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         row = dict(next(iter(db.query("select * from campaigns where id = ?", [cid]))))
         template = positions.get(row["template_document_id"]) or members[0]["positions"]
-        data.campaigns.append({**row, "posted_this_week": len(members), "positions": template})
+        data.campaigns.append(
+            {
+                **row,
+                "posted_this_week": len(members),
+                "positions": template,
+                "member_ids": [m["id"] for m in members],
+            }
+        )
     counted = [d for d in docs if not d["campaign_id"]] + [
         {"positions": c["positions"]} for c in data.campaigns
     ]
@@ -144,7 +191,6 @@ def collect_filings(db: Database, week: Week, data: WeekData) -> None:
     data.org_filings.sort(
         key=lambda d: (d["org_category"] == "individual", d["org_name"] or "", d["id"])
     )
-    data.stance_shifts = stance_shifts(db, data.org_filings)
 
 
 def stance_shifts(db: Database, filings: list[Row]) -> list[Row]:
@@ -223,6 +269,10 @@ def collect_bills(db: Database, week: Week, data: WeekData) -> None:
             data.cosponsors_withdrawn.setdefault(bill, []).append(e)
         elif kind == "text_version":
             data.text_versions.append(e)
+    if data.text_versions:
+        data.redlines = {
+            (p.after.bill, p.after.code): p.slug for p in load_pairs(db) if p.kind == "version"
+        }
 
 
 def weeks_with_events(db: Database) -> list[Week]:

@@ -1,4 +1,5 @@
-"""The digest's outputs: site posts, Atom and RSS feeds, and the e-mail (sent when configured)."""
+"""The digest's outputs: site posts and the e-mail (sent when configured); feeds are in
+:mod:`kb.digest.feeds`."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from feedgen.feed import FeedGenerator
 from sqlite_utils import Database
 
 from kb.digest.collect import WeekData, collect_week
-from kb.digest.render import absolute_links, render_html, render_markdown, render_text, site_links
+from kb.digest.render import (
+    absolute_links,
+    render_html,
+    render_markdown,
+    render_text,
+    site_links,
+)
 from kb.digest.weeks import Week
 from kb.errors import KbError
 
@@ -43,23 +49,54 @@ def week_end(week: Week) -> datetime:
     return datetime.combine(week.sunday, time(23, 59, 59), tzinfo=UTC)
 
 
+def collect_as_of(db: Database, week: Week, now: datetime) -> WeekData:
+    """A week's data; a week not over at ``now`` is marked "so far", as of ``now``."""
+    data = collect_week(db, week)
+    if not week.ended(now):
+        data.as_of = now.astimezone(UTC).replace(microsecond=0)
+    return data
+
+
+def written_at(data: WeekData) -> datetime:
+    """When the digest's content was complete: the week's end, or ``as_of`` while it runs."""
+    return data.as_of or week_end(data.week)
+
+
+def list_headers(msg: EmailMessage) -> None:
+    """RFC 2919 ``List-Id`` and RFC 2369/8058 ``List-Unsubscribe`` (mailto, and a page when
+    ``KB_LIST_UNSUBSCRIBE_URL`` is set)."""
+    sender = os.environ.get("KB_SMTP_FROM", "kb-digest@localhost")
+    domain = sender.rpartition("@")[2] or "localhost"
+    msg["List-Id"] = f"AI and copyright policy weekly digest <digest.{domain}>"
+    targets = [f"<mailto:{os.environ.get('KB_LIST_UNSUBSCRIBE', sender)}?subject=unsubscribe>"]
+    page = os.environ.get("KB_LIST_UNSUBSCRIBE_URL")
+    if page:
+        targets.append(f"<{page}>")
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Unsubscribe"] = ", ".join(targets)
+    msg["List-Archive"] = f"<{site_url().rstrip('/')}/digest/>"
+
+
 def build_email(data: WeekData) -> EmailMessage:
-    """A multipart (text + HTML) message; no random parts, so the same week gives the same bytes."""
+    """A multipart (text + HTML) message with list headers; no random parts, so the same
+    week (and, for a week not over, the same moment) gives the same bytes."""
     links = absolute_links(site_url())
     msg = EmailMessage()
-    msg["Subject"] = f"AI and copyright policy: week {data.week}"
+    msg["Subject"] = f"AI and copyright policy: week {data.week}{' so far' if data.as_of else ''}"
     msg["From"] = os.environ.get("KB_SMTP_FROM", "kb-digest@localhost")
     msg["To"] = os.environ.get("KB_SMTP_TO", "subscribers@localhost")
-    msg["Date"] = format_datetime(week_end(data.week))
-    msg["Message-ID"] = f"<digest-{data.week}@aicopyright-kb>"
+    msg["Date"] = format_datetime(written_at(data))
+    so_far = f"-so-far-{data.as_of:%Y%m%dT%H%M%S}" if data.as_of else ""
+    msg["Message-ID"] = f"<digest-{data.week}{so_far}@aicopyright-kb>"
+    list_headers(msg)
     msg.set_content(render_text(data, links))
     msg.add_alternative(render_html(data, links), subtype="html")
-    msg.set_boundary(f"kb-digest-{data.week}")
+    msg.set_boundary(f"kb-digest-{data.week}{so_far}")
     return msg
 
 
-def write_week(db: Database, week: Week, out: Path) -> Written:
-    data = collect_week(db, week)
+def write_week(db: Database, week: Week, out: Path, now: datetime) -> Written:
+    data = collect_as_of(db, week, now)
     post = out / "posts" / f"{week}.md"
     email = out / "email" / f"{week}.eml"
     post.parent.mkdir(parents=True, exist_ok=True)
@@ -67,37 +104,6 @@ def write_week(db: Database, week: Week, out: Path) -> Written:
     post.write_text(render_markdown(data, POST_LINKS), encoding="utf-8")
     email.write_bytes(bytes(build_email(data)))
     return Written(week, post, email, data.empty)
-
-
-def write_feeds(db: Database, weeks: list[Week], out: Path, limit: int = 52) -> tuple[Path, Path]:
-    """Atom and RSS feeds of the latest ``limit`` digests (feedgen writes the XML)."""
-    links = absolute_links(site_url())
-    base = site_url().rstrip("/")
-    fg = FeedGenerator()
-    fg.id(f"{base}/digest/")
-    fg.title("AI and copyright policy: weekly digest")
-    fg.subtitle("What moved each week: filings, positions, bills, notices.")
-    fg.link(href=f"{base}/digest/", rel="alternate")
-    fg.link(href=f"{base}/feed.atom", rel="self")
-    fg.language("en")
-    recent = sorted(weeks)[-limit:]
-    for week in recent:
-        data = collect_week(db, week)
-        entry = fg.add_entry(order="append")
-        url = f"{base}/digest/{week.sunday:%Y/%m/%d}/{str(week).lower()}/"
-        entry.id(url)
-        entry.link(href=url)
-        entry.title(f"Week {week}: what moved in AI and copyright policy")
-        entry.published(week_end(week))
-        entry.updated(week_end(week))
-        entry.content(render_html(data, links), type="html")
-    stamp = week_end(recent[-1]) if recent else datetime(2000, 1, 1, tzinfo=UTC)
-    fg.updated(stamp)
-    fg.lastBuildDate(stamp)
-    atom, rss = out / "feed.atom", out / "feed.rss"
-    fg.atom_file(str(atom), pretty=True)
-    fg.rss_file(str(rss), pretty=True)
-    return atom, rss
 
 
 def send_email(path: Path) -> bool:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from markdown import markdown
 
@@ -36,6 +37,7 @@ FOLDERS = {
     "bill": "bills",
     "campaign": "campaigns",
     "organization": "organizations",
+    "redline": "bills",
 }
 
 
@@ -94,25 +96,41 @@ def headline(data: WeekData) -> list[str]:
         (len(data.notices), f"{len(data.notices)} Federal Register documents"),
         (len(data.pages_changed), f"{len(data.pages_changed)} Copyright Office pages changed"),
         (len(data.reviews), f"{len(data.reviews)} positions reviewed"),
+        (data.backfill, f"{data.backfill:,} documents recorded without a date"),
     ]
     shown = [text for n, text in counts if n]
     return [" · ".join(shown)] if shown else []
 
 
+def post_date(data: WeekData) -> date:
+    """The date a post carries: the week's Sunday once it has ended, else the day written."""
+    return data.as_of.date() if data.as_of else data.week.sunday
+
+
+def post_title(data: WeekData) -> str:
+    so_far = " so far" if data.as_of else ""
+    return f"Week {data.week}{so_far}: what moved in AI and copyright policy"
+
+
 def render_markdown(data: WeekData, links: Links, *, front_matter: bool = True) -> str:
     w = data.week
-    title = f"Week {w}: what moved in AI and copyright policy"
+    title = post_title(data)
     out: list[str] = []
     if front_matter:
         out += [
             "---",
-            f"date: {w.sunday.isoformat()}",
+            f"date: {post_date(data).isoformat()}",
             f'title: "{title}"',
             f"slug: {str(w).lower()}",
             "---",
             "",
         ]
-    out += [f"# {title}", "", f"*{w.monday:%d %B %Y} – {w.sunday:%d %B %Y}*", ""]
+    until = (
+        f"so far (as of {data.as_of:%d %B %Y, %H:%M} UTC; the week is not over)"
+        if data.as_of
+        else f"{w.sunday:%d %B %Y}"
+    )
+    out += [f"# {title}", "", f"*{w.monday:%d %B %Y} – {until}*", ""]
     if data.empty:
         out += ["Nothing moved this week: no filings, bill actions or notices are on record.", ""]
         return "\n".join(out)
@@ -135,15 +153,38 @@ def render_markdown(data: WeekData, links: Links, *, front_matter: bool = True) 
             for e in data.pages_changed
         ]
         out.append("")
-    if data.backfill:
-        out += [
-            "## Imported history",
-            "",
-            f"{data.backfill:,} documents were recorded this week without an upstream date "
-            "(a bulk import of earlier filings); they are in the knowledge base but not listed here.",
-            "",
-        ]
+    out += undated_section(data, links)
     return "\n".join(out)
+
+
+def undated_section(data: WeekData, links: Links) -> list[str]:
+    """What was recorded this week without an upstream date, listed rather than left out."""
+    undated = data.undated
+    if not undated:
+        return []
+    out = [
+        "## Date unknown",
+        "",
+        f"{undated.backfill:,} documents were recorded this week without an upstream date "
+        "(imported from a source that gives none, such as a bulk download of earlier "
+        "filings): they are listed here, in the week that imported them.",
+        "",
+    ]
+    out += filings_section(
+        undated,
+        links,
+        heading="### Filings without a date",
+        positions=False,
+        posted="of them recorded this week",
+    )
+    if undated.other_documents:
+        out += ["### Other documents without a date", ""]
+        out += [
+            f"- {md(d['kind'])} [{md(d['title'] or d['id'])}]({links.page('filing', d['id'])}){source(d['url'])}"
+            for d in undated.other_documents
+        ]
+        out.append("")
+    return out
 
 
 def positions_line(positions: list[Row]) -> str:
@@ -153,11 +194,19 @@ def positions_line(positions: list[Row]) -> str:
     )
 
 
-def filings_section(data: WeekData, links: Links) -> list[str]:
+def filings_section(
+    data: WeekData,
+    links: Links,
+    *,
+    heading: str = "## New filings",
+    positions: bool = True,
+    posted: str = "posted this week",
+) -> list[str]:
     if not data.filings:
         return []
-    out = ["## New filings", ""]
-    if data.positions:
+    sub = "#" * (heading.index(" ") + 1)
+    out = [heading, ""]
+    if data.positions and positions:
         out += ["Positions taken this week (form letters counted once per campaign):", ""]
         out += [
             f"- {issue_name(i)}: {s} {n}"
@@ -165,23 +214,23 @@ def filings_section(data: WeekData, links: Links) -> list[str]:
         ]
         out.append("")
     if data.org_filings:
-        out += ["### Organisations", ""]
+        out += [f"{sub} Organisations", ""]
         for d in data.org_filings:
             out.append(
                 f"- **{md(d['org_name'])}**: [{d['id']}]({links.page('filing', d['id'])}){source(d['url'])} — {positions_line(d['positions'])}"
             )
         out.append("")
     if data.campaigns:
-        out += ["### Form-letter campaigns", ""]
+        out += [f"{sub} Form-letter campaigns", ""]
         for c in data.campaigns:
             out.append(
                 f"- [Campaign of {c['size']} letters]({links.page('campaign', c['id'])}), "
-                f"{c['posted_this_week']} posted this week (template [{c['template_document_id']}]({links.page('filing', c['template_document_id'])})) — {positions_line(c['positions'])}"
+                f"{c['posted_this_week']} {posted} (template [{c['template_document_id']}]({links.page('filing', c['template_document_id'])})) — {positions_line(c['positions'])}"
             )
         out.append("")
     if data.individual_filings:
         out += [
-            "### Individuals",
+            f"{sub} Individuals",
             "",
             f"{data.individual_filings:,} comments from individuals (outside campaigns). For example:",
             "",
@@ -279,8 +328,10 @@ def bills_section(data: WeekData, links: Links) -> list[str]:
         for e in data.text_versions:
             bill = data.bills[e["record_id"]]
             url = (e.get("details") or {}).get("url")
+            slug = data.redlines.get((bill["id"], (e.get("details") or {}).get("code") or ""))
+            compare = f" ([redline]({links.page('redline', slug)}))" if slug else ""
             out.append(
-                f"- [{md(bill_label(bill))}]({links.page('bill', bill['id'])}): {md(e['summary'].split(': ', 1)[-1])}{source(url)}"
+                f"- [{md(bill_label(bill))}]({links.page('bill', bill['id'])}): {md(e['summary'].split(': ', 1)[-1])}{source(url)}{compare}"
             )
         out.append("")
     return out
@@ -296,10 +347,16 @@ def render_text(data: WeekData, links: Links) -> str:
     return html.unescape(_UNESCAPE.sub(r"\1", text)) + "\n"
 
 
+def render_fragment(data: WeekData, links: Links) -> str:
+    """The digest as an HTML fragment (a feed entry's content): no document, head or body."""
+    return str(markdown(render_markdown(data, links, front_matter=False)))
+
+
 def render_html(data: WeekData, links: Links) -> str:
-    body = markdown(render_markdown(data, links, front_matter=False))
+    """The digest as a whole HTML document (the e-mail's HTML part)."""
     return (
         '<!doctype html>\n<html><head><meta charset="utf-8"><title>'
-        f'AI and copyright policy, week {data.week}</title></head>\n<body style="font-family: sans-serif; max-width: 42em">\n'
-        f"{body}\n</body></html>\n"
+        f"AI and copyright policy, week {data.week}{' so far' if data.as_of else ''}</title></head>\n"
+        '<body style="font-family: sans-serif; max-width: 42em">\n'
+        f"{render_fragment(data, links)}\n</body></html>\n"
     )

@@ -48,5 +48,12 @@ class Week:
     def next_monday(self) -> date:
         return self.monday + timedelta(days=7)
 
+    def ended(self, now: datetime) -> bool:
+        """True once the week's last day is over (in UTC) at ``now``."""
+        return now.astimezone(UTC).date() >= self.next_monday
+
+    def started(self, now: datetime) -> bool:
+        return now.astimezone(UTC).date() >= self.monday
+
     def __str__(self) -> str:
         return f"{self.year}-W{self.week:02d}"

@@ -7,7 +7,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kb.redlines import Pair, SectionRedline
 from kb.render.markup import block, esc, link, page_head, plain_title, stance_badge, table
+from kb.render.redlines import redlines_section
+from kb.render.subscribe import subscribe_link
 
 Row = dict[str, Any]
 STATUS_STEPS = (
@@ -56,20 +59,24 @@ def person(p: Row | None) -> str:
     return str(p.get("name") or "—")
 
 
+Redlines = tuple[Sequence[Pair], dict[str, SectionRedline]]
+
+
 def render_bill(
     bill: Row,
-    redlines: Sequence[tuple[str, str, str, int, int]],
+    redlines: Redlines,
     filings: Sequence[Row],
     voice_positions: Sequence[Row],
     family: Sequence[Row] = (),
 ) -> str:
-    """One bill; ``redlines``: (from, to, html, words inserted, words deleted); ``family``:
-    every bill of its family (itself included)."""
+    """One bill; ``redlines``: the version pairs it is part of and the redlines of those
+    with both texts stored (by slug); ``family``: every bill of its family (itself included)."""
     title = plain_title(f"{bill_number(bill)}: {bill.get('short_title') or bill.get('title')}")
     latest = bill.get("latest_action") or {}
     companions = bill.get("companions") or []
     parts = [
         f'<p class="kb-lede">{esc(bill.get("title"))}</p>',
+        str(subscribe_link("../../", "family", bill["family"])) if bill.get("family") else "",
         str(status_timeline(bill)),
         table(
             ["", ""],
@@ -143,10 +150,7 @@ def render_bill(
             ],
         ),
     ]
-    for before, after, html, ins, dels in redlines:
-        # ``html`` is the redline of kb.legislation: escaped text with <ins>/<del> only.
-        parts.append(f"<h3>Redline: {esc(before)} → {esc(after)} (+{ins} / −{dels} words)</h3>")
-        parts.append(f'<div class="kb-redline">{html}</div>')
+    parts += redlines_section(*redlines)
     parts += versions_section(bill, family)
     parts.append("<h2>Related bills</h2>")
     parts.append(
@@ -236,9 +240,11 @@ def render_family(
     filings: Sequence[Row],
     voice_positions: Sequence[Row],
     not_synced: Sequence[str] = (),
+    redlines: Redlines = ((), {}),
 ) -> str:
     """A lineage of bills (reintroductions and companions) as one history; ``not_synced``:
-    bills of the family the watchlist names that hold no record yet."""
+    bills of the family the watchlist names that hold no record yet; ``redlines``: every
+    version pair (those of the family's bills are listed)."""
     title = plain_title(family.get("name") or family["id"])
     rows = [
         [
@@ -252,15 +258,22 @@ def render_family(
         for b in sorted(bills, key=lambda b: (b.get("introduced") or "", b["id"]))
     ]
     rows += [[bill_id_label(b), "—", "—", "—", "watched, not yet synced", "—"] for b in not_synced]
+    members = {b["id"] for b in bills}
+    pairs, diffs = redlines
     parts = [
         '<p class="kb-lede">Every introduction of this bill, across Congresses and chambers.</p>',
+        str(subscribe_link("../../", "family", family["id"])),
         table(["Bill", "Introduced", "Sponsor", "Cosponsors", "Status", "Latest action"], rows),
+        *redlines_section([p for p in pairs if {p.before.bill, p.after.bill} & members], diffs),
         *filings_section(filings, voice_positions, prefix="../../"),
     ]
     return page_head(title) + block("\n".join(parts)) + "\n"
 
 
-def render_bill_index(families: Sequence[Row], bills: Sequence[Row]) -> str:
+def render_bill_index(
+    families: Sequence[Row], bills: Sequence[Row], redlines: Redlines = ((), {})
+) -> str:
+    """Families (with how many bills each), every bill, and every redline."""
     rows = [
         [
             link(f"{b['id']}/", bill_number(b)),
@@ -270,21 +283,27 @@ def render_bill_index(families: Sequence[Row], bills: Sequence[Row]) -> str:
         ]
         for b in bills
     ]
-    fam = (
-        "<ul>"
-        + "".join(
-            "<li>" + link("family-" + f["id"] + "/", f["name"]) + f" ({f['n']} bills)</li>"
+    fam = Markup("<ul>{}</ul>").format(
+        Markup("").join(
+            Markup("<li>{} ({})</li>").format(
+                link(f"family-{f['id']}/", f["name"]), plural(f["n"], "bill")
+            )
             for f in families
         )
-        + "</ul>"
     )
     return (
         "---\ntitle: Bills\n---\n\n# Bills\n"
         + block(
             "<h2>Families</h2>"
-            + fam
+            + str(fam)
             + "<h2>All bills</h2>"
             + table(["Bill", "Title", "Status", "Family"], rows)
+            + "\n".join(redlines_section(*redlines, prefix=""))
         )
         + "\n"
     )
+
+
+def plural(n: int, word: str) -> str:
+    """``1 bill``, ``2 bills``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

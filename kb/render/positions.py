@@ -21,6 +21,7 @@ from kb.render.markup import (
     table,
 )
 from kb.render.review import review_cell
+from kb.render.subscribe import subscribe_link
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
@@ -49,6 +50,7 @@ def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str,
     organised = [p for p in positions if p["category"] != "individual"]
     parts = [
         f'<p class="kb-lede">Proposition: {esc(proposition)}</p>',
+        str(subscribe_link("../../", "issue", issue)),
         "<h2>All positions</h2>",
         str(stance_bar(dict(counts), label=f"{name}: stance shares")),
         f"<p>{len(positions)} documents take a position (form letters counted once per campaign).</p>",
@@ -136,6 +138,7 @@ def render_organization(
     title = org["title"]
     parts = [
         f'<p class="kb-lede">{esc(org["name"])} — {esc(category_label(org.get("category")))}</p>',
+        str(subscribe_link("../../", "organization", org["id"])),
     ]
     if org.get("aliases"):
         parts.append(f"<p>Also known as: {esc(', '.join(org['aliases']))}</p>")

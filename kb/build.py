@@ -48,6 +48,7 @@ from kb.render.review import correction_href, render_review_summary
 from kb.scope import Scope, published
 from kb.search_index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT, correction_url
+from kb.site_questions import render_questions
 from kb.store import site_query as q
 from kb.store.positions import stance_matrix
 from kb.store.query import export_bills, family_documents
@@ -137,6 +138,7 @@ def render_site(
     pages.write("campaigns/index.md", render_campaign_index(campaigns, docs))
     render_dockets(db, pages, docs, campaigns)
     render_matrices(db, pages)
+    pages.count += render_questions(db, source, docs, positions)
     recent = [
         {
             "date": str(e["upstream_date"])[:10],

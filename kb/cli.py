@@ -24,6 +24,9 @@ EXPORT_KINDS = (
     "organizations",
     "campaigns",
     "reviews",
+    "questions",
+    "answers",
+    "replies",
 )
 SYNC_SOURCES = (
     "regulations.gov",
@@ -266,7 +269,7 @@ def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
 @pass_ctx
 def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
     """Write records to stdout as JSON lines or CSV (see CONTRACT.md)."""
-    from kb.store import positions, query
+    from kb.store import answers, positions, query
 
     db = obj.db()
     exporters: dict[str, Callable[[Any], Iterable[dict[str, Any]]]] = {
@@ -275,6 +278,9 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
         "positions": positions.export_positions,
         "organizations": positions.export_organizations,
         "campaigns": positions.export_campaigns,
+        "questions": answers.export_questions,
+        "answers": answers.export_answers,
+        "replies": answers.export_replies,
     }
     if kind == "documents":
         records: Iterable[dict[str, Any]] = query.export_documents(db, with_text=with_text)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.records_io import write_records
-from kb.store import positions, query
+from kb.store import answers, positions, query
 
 Exporter = Callable[[Database], Iterable[dict[str, Any]]]
 EXPORTS: list[tuple[str, str, Exporter]] = [
@@ -24,6 +24,9 @@ EXPORTS: list[tuple[str, str, Exporter]] = [
     ("campaigns", "form-letter campaigns and their members", positions.export_campaigns),
     ("bills", "bills with sponsors, cosponsors, actions, status", query.export_bills),
     ("matrix", "who supports what: organisations × issues, every docket", positions.export_matrix),
+    ("questions", "the Notice's numbered questions", answers.export_questions),
+    ("answers", "passages of filings that answer each question", answers.export_answers),
+    ("replies", "who answers whom: filings naming other commenters", answers.export_replies),
 ]
 
 

@@ -53,5 +53,6 @@ def test_extra_training_documents_stay_out_of_the_split() -> None:
     assert len(keyword) == len(set(keyword)) == 800
     assert not set(extra) & set(more) and not {*extra, *more} & set(keyword)
     assert not {*extra, *more, *keyword} & {*split["comments"], *split["major"], *split["txt"]}
-    labelled = {json.loads(line)["id"] for line in open(EXTRA_FILE.with_suffix(".jsonl"))}
+    lines = EXTRA_FILE.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
+    labelled = {json.loads(line)["id"] for line in lines}
     assert labelled == {*extra, *more, *keyword}

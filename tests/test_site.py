@@ -207,8 +207,41 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         page.goto(f"{base}/bills/family-no-fakes-act/", wait_until="networkidle")
         assert page.inner_text("article").count("watched, not yet synced") == 2
         check_one_rule(page, base, db, out)
+        check_questions_and_replies(page, base, db)
     assert errors == []
     assert_nothing_untracked(out)
+
+
+def check_questions_and_replies(page: Any, base: str, db: Any) -> None:
+    """Question pages list the filings that answer, filterable by category; filing pages
+    say which questions they answer and whom they reply to; the docket draws the graph."""
+    answered = {
+        r[0] for r in db.execute("select distinct document_id from answers where question = '8'")
+    }
+    page.goto(f"{base}/questions/8/", wait_until="networkidle")
+    assert "Under what circumstances would the unauthorized use" in page.inner_text("article")
+    rows = page.locator("#kb-filter-table tbody tr")
+    assert rows.count() == len(answered) >= 10
+    page.select_option("#kb-filter-category", "Trade association")
+    shown = page.locator("#kb-filter-table tbody tr:not([hidden])").count()
+    assert 0 < shown < len(answered)
+    assert page.inner_text("#kb-filter-count") == f"{shown} answers"
+    # Each answer links to its passage in the filing (a text fragment of its first words).
+    href = page.get_attribute("#kb-filter-table tbody tr:not([hidden]) a >> nth=0", "href")
+    assert href and "/filings/COLC-2023-0006-" in href and "#:~:text=" in href
+    page.goto(f"{base}/questions/", wait_until="networkidle")
+    assert "Transparency & Recordkeeping" in page.inner_text("article")
+    page.goto(f"{base}/filings/COLC-2023-0006-9021/", wait_until="networkidle")
+    text = page.inner_text("article")
+    assert "Answers to the Notice's questions" in text and "own numbering" in text
+    page.goto(f"{base}/filings/COLC-2023-0006-10331/", wait_until="networkidle")
+    assert "Replies to" in page.inner_text("article")
+    assert page.locator("a[href*='organizations/openai']").count() >= 1
+    page.goto(f"{base}/filings/COLC-2023-0006-8906/", wait_until="networkidle")
+    assert "Replied to by" in page.inner_text("article")
+    page.goto(f"{base}/dockets/COLC-2023-0006/", wait_until="networkidle")
+    assert page.locator("svg.kb-graph line").count() >= 10
+    assert page.locator("svg.kb-graph a").count() >= 10
 
 
 def check_one_rule(page: Any, base: str, db: Any, out: Path) -> None:

@@ -138,6 +138,7 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
         ),
         "<h2>How consistent the labels are</h2>",
         _agreement(figures["agreement"]),
+        _questions(figures.get("questions")),
         "<h2>Reproduce</h2>",
         f"<p>Model {esc(figures['model']['version'])}; the labels are in "
         "<code>data/labels/</code>; <code>kb eval</code> re-trains and prints every figure "
@@ -161,4 +162,31 @@ def _agreement(agreement: dict[str, Any]) -> str:
         "same codebook and guide, so this measures how consistently the guide is applied "
         "more than how far independent experts would agree.</p>"
         + table(["Issue", "Kappa", "Raw agreement"], rows)
+    )
+
+
+def _questions(fig: dict[str, Any] | None) -> str:
+    """How right the question pages and the reply graph are."""
+    if not fig or "missing" in fig:
+        return ""
+    num, con, rep = fig["numbering"], fig["content"], fig["replies"]
+
+    def pr(block: dict[str, Any]) -> str:
+        return (
+            f"precision {_pct(block['precision'])} ({_ci(block['precision_ci'])}), "
+            f"recall {_pct(block['recall'])} ({_ci(block['recall_ci'])})"
+        )
+
+    return (
+        "<h2>Answers to the Notice's questions, and who answers whom</h2>"
+        f"<p>Measured on {fig['filings']} major filings labelled by hand for every answer "
+        "they give (the rules were written, and the threshold chosen, on 8 of them; the "
+        'figures are those of the others). A filing\'s own numbering ("Question 8.1", the '
+        f"question restated) is found with {pr(num)}. A filing that numbers nothing is "
+        f"aligned by likeness of its passages to the questions' text: {pr(con)} (main "
+        "question numbers), so the question pages mark such answers as found by likeness.</p>"
+        f"<p>The reply graph: a reply naming another commenter is found with "
+        f"{pr(rep['mentions'])}; whether it rebuts, agrees or only cites is right for "
+        f"{_pct(rep['relation_accuracy'])} ({_ci(rep['relation_ci'])}) of them, so read the "
+        "sentence before relying on the label.</p>"
     )

@@ -76,7 +76,7 @@ def _answer_row(row: Row, issues: Sequence[str]) -> str:
     return str(
         Markup(
             '<tr data-category="{0}"><td><a href="{1}">{2}</a></td><td>{0}</td><td>{3}</td>'
-            "{4}<td>{5}</td></tr>"
+            "{4}<td>{5}</td><td>{6}</td></tr>"
         ).format(
             category_label(row["category"]),
             row["href"],
@@ -84,6 +84,7 @@ def _answer_row(row: Row, issues: Sequence[str]) -> str:
             row["round"],
             Markup("".join(map(str, stances))),
             display_quote(row["excerpt"], 300),
+            "its numbering" if row["how"] == "numbered" else "likeness",
         )
     )
 
@@ -122,7 +123,8 @@ def render_question(
         f'<option value="">every category</option>{options}</select></label> '
         f'<span id="kb-filter-count">{len(rows)} answers</span>',
         '<table class="kb kb-answers" id="kb-filter-table"><thead><tr><th>Filed by</th>'
-        f"<th>Category</th><th>Round</th>{head}<th>The answer begins</th></tr></thead><tbody>"
+        f"<th>Category</th><th>Round</th>{head}<th>The answer begins</th><th>Found by</th>"
+        "</tr></thead><tbody>"
         + "\n".join(_answer_row(r, issues) for r in rows)
         + "</tbody></table>",
         '<script src="../../javascripts/filter.js"></script>',
@@ -220,16 +222,15 @@ def organization_section(rebuts: Sequence[Row], rebutted: Sequence[Row]) -> str:
     return block("\n".join(parts))
 
 
-def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, int]], prefix: str) -> str:
-    """The reply graph as an SVG picture: (source id, source name, target id, target
-    name … ) edges as (source, target, relation) arrows between two columns: the filers
-    of replies on the left, those they answer on the right."""
+def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, str, int]], prefix: str) -> str:
+    """The reply graph as an SVG picture: edges (source id, source name, target id, target
+    name, relation, sentences) as lines between two columns, the organisations whose
+    filings name others on the left, those they name on the right."""
     if not edges:
         return "<p>No filing in this docket names another commenter.</p>"
     sources = sorted({(e[0], e[1]) for e in edges}, key=lambda s: s[1])
     targets = sorted({(e[2], e[3]) for e in edges}, key=lambda t: t[1])
     row = 22
-    height = max(len(sources), len(targets)) * row + 40
     width, left, right = 760, 230, 530
     ys = {
         s[0]: 30 + i * row * max(1, len(targets)) / max(1, len(sources))
@@ -244,10 +245,7 @@ def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, int]], prefix: str
         f'<svg class="kb-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="Who answers whom in this docket">'
     ]
-    for source, _, target, _, relation, n in (
-        (e[0], e[1], e[2], e[3], e[4], e[5])
-        for e in edges  # type: ignore[misc]
-    ):
+    for source, _, target, _, relation, n in edges:
         out.append(
             str(
                 Markup(

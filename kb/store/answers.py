@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 Row = dict[str, Any]
-EXCERPT = 400  # characters of an answer's text in the exports
+EXCERPT = 1200  # characters of an answer's text in the exports
 
 
 def _has(db: Database, table: str) -> bool:

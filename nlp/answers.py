@@ -83,11 +83,16 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-@lru_cache(maxsize=256)
-def _restated(q: Question) -> re.Pattern[str]:
-    """The question's first ``RESTATED_WORDS`` words, at the start of a line."""
-    words = q.text.split()[:RESTATED_WORDS]
-    return re.compile(r"(?m)^[ \t]*" + r"\s+".join(map(re.escape, words)))
+@lru_cache(maxsize=8)
+def _restated(questions: tuple[Question, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every question's first ``RESTATED_WORDS`` words at the start of a
+    line (a group per question), and the question number of each group."""
+    parts, numbers = [], {}
+    for k, q in enumerate(questions):
+        words = q.text.split()[:RESTATED_WORDS]
+        parts.append(f"(?P<q{k}>" + r"\s+".join(map(re.escape, words)) + ")")
+        numbers[f"q{k}"] = q.number
+    return re.compile(r"(?m)^[ \t]*(?:" + "|".join(parts) + ")"), numbers
 
 
 def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int, list[str], float]]:
@@ -100,11 +105,17 @@ def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int,
         # response to question 2").
         if numbers and m.group(0).lstrip()[:1].isupper():
             starts[m.start()] = (numbers, 1.0)
-    # The question restated word for word, its number lost or never given.
-    for q in questions:
-        found = _restated(q).search(text)
-        if found and not any(abs(pos - found.start()) <= 300 for pos in starts):
-            starts[found.start()] = ([q.number], 1.0)
+    # The question restated word for word, its number lost or never given (the first
+    # time it opens a line).
+    pattern, which = _restated(tuple(questions))
+    seen: set[str] = set()
+    for found in pattern.finditer(text):
+        number = which[found.lastgroup or ""]
+        if number in seen:
+            continue
+        seen.add(number)
+        if not any(abs(pos - found.start()) <= 300 for pos in starts):
+            starts[found.start()] = ([number], 1.0)
     for m in _BARE.finditer(text):
         number = m.group("number")
         if number not in known or m.start() in starts:

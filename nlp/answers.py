@@ -83,16 +83,23 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-@lru_cache(maxsize=8)
-def _restated(questions: tuple[Question, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+#: Compiled per list of questions (kept alive here, so its id is never reused).
+_RESTATED: dict[int, tuple[Sequence[Question], re.Pattern[str], dict[str, str]]] = {}
+
+
+def _restated(questions: Sequence[Question]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every question's first ``RESTATED_WORDS`` words at the start of a
     line (a group per question), and the question number of each group."""
-    parts, numbers = [], {}
-    for k, q in enumerate(questions):
-        words = q.text.split()[:RESTATED_WORDS]
-        parts.append(f"(?P<q{k}>" + r"\s+".join(map(re.escape, words)) + ")")
-        numbers[f"q{k}"] = q.number
-    return re.compile(r"(?m)^[ \t]*(?:" + "|".join(parts) + ")"), numbers
+    held = _RESTATED.get(id(questions))
+    if held is None:
+        parts, which = [], {}
+        for k, q in enumerate(questions):
+            words = q.text.split()[:RESTATED_WORDS]
+            parts.append(f"(?P<q{k}>" + r"\s+".join(map(re.escape, words)) + ")")
+            which[f"q{k}"] = q.number
+        pattern = re.compile(r"(?m)^[ \t]*(?:" + "|".join(parts) + ")")
+        held = _RESTATED[id(questions)] = (questions, pattern, which)
+    return held[1], held[2]
 
 
 def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int, list[str], float]]:
@@ -107,7 +114,7 @@ def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int,
             starts[m.start()] = (numbers, 1.0)
     # The question restated word for word, its number lost or never given (the first
     # time it opens a line).
-    pattern, which = _restated(tuple(questions))
+    pattern, which = _restated(questions)
     seen: set[str] = set()
     for found in pattern.finditer(text):
         number = which[found.lastgroup or ""]
@@ -138,15 +145,19 @@ def numbered_answers(text: str, questions: Sequence[Question]) -> list[Answer]:
     return out
 
 
+#: TF-IDF of each list of questions (kept alive here, so its id is never reused).
+_TFIDF: dict[int, tuple[Sequence[Question], Any, Any]] = {}
+
+
 @lru_cache(maxsize=4)
-def _vectorizer(corpus: tuple[str, ...]) -> Any:
+def _vectorizer(corpus: tuple[str, ...]) -> tuple[Any, Any]:
+    """TF-IDF fitted on the questions' texts, and the questions' vectors."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(
         sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=1, lowercase=True
     )
-    vec.fit(corpus)
-    return vec
+    return vec, vec.fit_transform(corpus).T.tocsr()
 
 
 def question_texts(questions: Sequence[Question]) -> tuple[str, ...]:
@@ -182,9 +193,11 @@ def content_scores(text: str, questions: Sequence[Question]) -> list[tuple[int, 
     spans = windows(text)
     if not spans or not questions:
         return []
-    texts = question_texts(questions)
-    vec = _vectorizer(texts)
-    sims = (vec.transform([text[a:b] for a, b in spans]) @ vec.transform(texts).T).toarray()
+    held = _TFIDF.get(id(questions))
+    if held is None:
+        held = _TFIDF[id(questions)] = (questions, *_vectorizer(question_texts(questions)))
+    _, vec, asked = held
+    sims = (vec.transform([text[a:b] for a, b in spans]) @ asked).toarray()
     out = []
     for (a, b), row in zip(spans, sims, strict=True):
         best = int(row.argmax())

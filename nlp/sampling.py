@@ -187,3 +187,32 @@ def draw_keyword(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
         random.Random(KEYWORD_SEED).sample(pool, min(N_KEYWORD, len(pool))),
         key=lambda i: int(i.rsplit("-", 1)[1]),
     )
+
+
+PRO_AI_SEED = 20261208
+N_PRO_AI = 800
+#: Words of the AI developers' side, which the labelled sets hold least of (training is
+#: fair use, an opt-out is enough, no payment owed, AI output deserves copyright): the
+#: fourth extra draw is random among the unlabelled comments that use one of them.
+#: Selection only; labels come from reading.
+PRO_AI = re.compile(
+    r"\b(transformative|learn(s|ed|ing)? (from|like)|like (a |any )?(human|person|student|"
+    r"artist)s?|inspir\w+|no different|public(ly)? available|open[- ]source|innovat\w+|"
+    r"democratiz\w+|progress|tool like|camera|photoshop|fair game|opt[- ]?out|royalt\w+)\b",
+    re.IGNORECASE,
+)
+
+
+def draw_pro_ai(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
+    """Extra training comments (``extra.json``: ``pro_ai``): drawn at random (seeded)
+    among the unlabelled comments whose text uses one of ``PRO_AI``."""
+    split = load_split()
+    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
+    pool = sorted(
+        (i for i, t in texts.items() if i not in taken and t and PRO_AI.search(t)),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )
+    return sorted(
+        random.Random(PRO_AI_SEED).sample(pool, min(N_PRO_AI, len(pool))),
+        key=lambda i: int(i.rsplit("-", 1)[1]),
+    )

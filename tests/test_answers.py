@@ -91,3 +91,37 @@ def test_kb_eval_lines_for_questions_and_replies(tagged_db_path):
     assert fig["content"]["threshold"] == THRESHOLD
     text = "\n".join(report_lines(fig))
     assert "explicit numbering: precision" in text and "Reply graph" in text
+
+
+@pytest.mark.slow
+def test_exports_of_questions_answers_and_replies(tagged_db_path):
+    """``kb export questions|answers|replies`` (docs/about/exports.md): offsets that hold
+    the text they say, targets that are organisations with pages."""
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    def export(kind: str) -> list[dict]:
+        result = CliRunner().invoke(cli, ["--db", str(tagged_db_path), "export", kind])
+        assert result.exit_code == 0, result.output
+        # JSON lines are split at "\n" only: a text may hold U+2028 or a form feed.
+        return [json.loads(line) for line in result.output.split("\n") if line.startswith("{")]
+
+    questions = export("questions")
+    assert len(questions) == 66 and questions[0]["number"] == "1"
+    answers = export("answers")
+    db = Database(tagged_db_path)
+    texts = dict(
+        db.execute("select id, text from documents where id in (select document_id from answers)")
+    )
+    assert {a["question"] for a in answers} <= {q["number"] for q in questions}
+    for a in answers[:200]:
+        assert texts[a["document_id"]][a["start"] : a["start"] + 50] == a["excerpt"][:50]
+    replies = export("replies")
+    orgs = {r[0] for r in db.execute("select id from organizations")}
+    assert replies and {r["relation"] for r in replies} <= {"rebut", "agree", "cite"}
+    assert {r["target"] for r in replies} <= orgs
+    for r in replies[:200]:
+        doc = db.execute("select text from documents where id = ?", [r["document_id"]]).fetchone()
+        assert doc[0][r["start"] : r["end"]] == r["sentence"]
+        assert r["document_id"] not in r["target_document_ids"]

@@ -101,9 +101,23 @@ def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int
     return sorted(hits, key=lambda h: h[1])
 
 
+#: The words after a name that make it a reference (``_SIGNAL``), found on their own.
+_SIGNAL_WORD = re.compile(
+    r"\b(?:at \d|comments?\b|argu|claim|contend|assert|explain|note|state|suggest|say|"
+    r"acknowledg|concede|admit|recogni[sz]|protest|insist|observe|point|write|posit|"
+    r"maintain|urge|agree|correctly|rightly)",
+    re.IGNORECASE,
+)
+
+
 def may_refer(text: str, names: tuple[tuple[str, str], ...] = ()) -> bool:
-    """Whether ``text`` names a commenter the way a reply does (cheap: before sentences)."""
-    return any(_SIGNAL.match(text[b : b + 60]) for _, _, b in _found(text, names))
+    """Whether ``text`` names a commenter the way a reply does. Cheap, before sentences:
+    the names are looked for only just before the words that make a reference."""
+    for m in _SIGNAL_WORD.finditer(text):
+        window = text[max(0, m.start() - 120) : m.start() + 60]
+        if any(_SIGNAL.match(window[b : b + 60]) for _, _, b in _found(window, names)):
+            return True
+    return False
 
 
 def references(

@@ -24,6 +24,7 @@ from kb.digest.feeds import copy_feeds, post_url_of
 from kb.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import slug
+from kb.publish import confined, die_with_parent, staging_dir, swap_in
 from kb.redlines import pairs_for
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
@@ -91,7 +92,7 @@ class Pages:
         self.count = 0
 
     def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
+        path = confined(self.root, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         self.count += 1
@@ -386,7 +387,7 @@ def run_mkdocs(source: Path, out: Path, work: Path) -> None:
 
 
 def run(cmd: list[str], name: str) -> None:
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent)
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-20:])
         raise BuildError(f"{name} failed (exit {result.returncode}):\n{tail}")
@@ -401,7 +402,8 @@ def build_site(
 ) -> BuildReport:
     """Build the site of what ``watchlist`` (default: the configured one) tracks."""
     db, scope = published(db, watchlist or load_watchlist())
-    out = out.resolve()
+    final = out.resolve()
+    out = staging_dir(final)  # built beside the live site, swapped in when complete
     work = (work or Path("build")).resolve()  # beside the output, like site/
     work.mkdir(parents=True, exist_ok=True)
     report = BuildReport(untracked=scope.untracked_counts())
@@ -416,7 +418,5 @@ def build_site(
         start = time.perf_counter()
         step()
         report.timings[name] = time.perf_counter() - start
-    files = [p for p in out.rglob("*") if p.is_file()]
-    report.files = len(files)
-    report.site_bytes = sum(p.stat().st_size for p in files)
+    report.files, report.site_bytes = swap_in(out, final)
     return report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,8 +11,9 @@ from typing import Any
 import click
 
 from kb import settings
+from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK, KbGroup
 from kb.console import progress_bar, setup_logging, summary
-from kb.errors import KbError, UsageError
+from kb.errors import KbError
 from kb.records_io import write_records
 
 EXPORT_KINDS = (
@@ -43,10 +43,15 @@ class Context:
         self.db_path = db
         self.archive_path = archive
 
-    def db(self):
+    def db(self, writer: str | None = None):
+        """The database; a ``writer`` command holds the one-writer lock until it ends."""
         from kb.store import open_db
+        from kb.store.lock import writer_lock
 
-        return open_db(self.db_path or settings.default_db_path())
+        path = self.db_path or settings.default_db_path()
+        if writer:
+            click.get_current_context().with_resource(writer_lock(path, writer))
+        return open_db(path)
 
     def archive(self):
         from kb.archive import Archive
@@ -105,21 +110,6 @@ def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-class KbGroup(click.Group):
-    """Turns known errors into a clear message and the contract's exit status."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except UsageError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except (KbError, sqlite3.DatabaseError, OSError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            summary("kb: failed")
-            sys.exit(1)
-
-
 @click.group(cls=KbGroup)
 @click.option(
     "--db",
@@ -153,7 +143,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     """Load recorded upstream files or folders from disk (idempotent)."""
     from kb.importer import Importer, expand_paths
 
-    db = obj.db()
+    db = obj.db(writer="import")
     total = sum(1 for _ in expand_paths(paths))
     with progress_bar("import", total) as bar:
         task = bar.task_ids[0]
@@ -165,7 +155,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     if len(report.errors) > 50:
         click.echo(f"… and {len(report.errors) - 50} more errors (kb status lists them)", err=True)
     summary(f"kb import: {report.summary()}")
-    sys.exit(1 if report.errors or report.attachments_failed else 0)
+    sys.exit(EXIT_ITEMS_FAILED if report.errors or report.attachments_failed else EXIT_OK)
 
 
 @cli.command()
@@ -188,7 +178,7 @@ def sync(
     from kb.sync import run_sync
 
     reports, failed = run_sync(
-        obj.db(),
+        obj.db(writer="sync"),
         obj.archive(),
         watchlist_path=watchlist,
         sources=sources,
@@ -196,7 +186,8 @@ def sync(
     )
     for line in reports:
         click.echo(line, err=True)
-    summary(f"kb sync: {len(reports)} sources synced, {failed} with errors")
+    synced = sum(not line.startswith("  error:") for line in reports)  # one line per source
+    summary(f"kb sync: {synced} sources synced, {failed} with errors")
     sys.exit(1 if failed else 0)
 
 
@@ -308,7 +299,7 @@ def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
     from kb.watchlist import load_watchlist
     from nlp.tag import tag_documents
 
-    report = tag_documents(obj.db(), load_watchlist(watchlist), force=force)
+    report = tag_documents(obj.db(writer="tag"), load_watchlist(watchlist), force=force)
     summary(f"kb tag: {report.summary()}")
 
 

@@ -108,7 +108,7 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
     from kb.watchlist import load_watchlist
     from nlp.tag import tag_documents
 
-    db = obj.db()
+    db = obj.db(writer="update")
     lines, failed = run_sync(db, obj.archive(), watchlist_path=watchlist)
     for line in lines:
         click.echo(line, err=True)
@@ -124,7 +124,8 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
     sent = send_email(folder / "email" / f"{last}.eml")
     built = build_site(db, out, digest_dir=folder, watchlist=tracked)
     summary(
-        f"kb update: {len(lines)} sources synced ({failed} with errors); tag: {tagged.summary()}; "
+        f"kb update: {sum(not line.startswith('  error:') for line in lines)} sources synced "
+        f"({failed} with errors); tag: {tagged.summary()}; "
         f"digest: {digests.summary()}{', e-mail sent' if sent else ''}; build: {built.summary()}"
     )
     sys.exit(1 if failed else 0)

@@ -58,6 +58,23 @@ def write_downloads(db: Database, folder: Path) -> list[tuple[str, str, int]]:
     target = sqlite3.connect(path)
     with target:
         db.conn.backup(target)
+    keep_public(target)
     target.close()
     files.append((path.name, "the whole SQLite database (datasette-ready)", path.stat().st_size))
     return files
+
+
+#: Tables of the running knowledge base that are not for readers (failures, watermarks).
+PRIVATE_TABLES = ("failures", "sync_state")
+#: Columns that hold places on the importing machine.
+LOCAL_PATH_COLUMNS = (("attachments", "archive_path"), ("provenance", "archive_path"))
+
+
+def keep_public(conn: sqlite3.Connection) -> None:
+    """Drop the private tables and local paths from the published copy of the database."""
+    with conn:
+        for table in PRIVATE_TABLES:
+            conn.execute(f'drop table if exists "{table}"')
+        for table, column in LOCAL_PATH_COLUMNS:
+            conn.execute(f'update "{table}" set "{column}" = null')
+    conn.execute("vacuum")

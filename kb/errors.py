@@ -6,6 +6,9 @@ a file) so that a batch can report it and go on.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class KbError(Exception):
     """Base class of every error the knowledge base raises on purpose."""
@@ -57,3 +60,63 @@ class FetchError(KbError):
 
 class ScrapeError(KbError):
     """A scrape came back empty or inconsistent where data was expected."""
+
+
+class StoreUnusable(KbError):
+    """The database or the disk cannot be written (full, read-only, corrupt, locked).
+
+    The one failure that stops a batch: every later item would fail the same way.
+    ``kb`` exits with status 3 for it.
+    """
+
+
+class WriterBusy(KbError):
+    """Another ``kb`` run is writing the same database (``kb`` exits with status 4)."""
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """A one-line reason for an unexpected exception: its type and first line, bounded."""
+    if isinstance(exc, KbError):
+        text = Exception.__str__(exc)
+    elif isinstance(exc, RecursionError):
+        text = "nested too deeply"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+#: OS errors that mean the disk, not the item, is the problem.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+#: SQLite messages that mean the database, not the item, is the problem.
+_DB_MESSAGES = (
+    "disk",
+    "full",
+    "locked",
+    "readonly",
+    "read-only",
+    "i/o",
+    "malformed",
+    "not a database",
+    "unable to open",
+    "no such table",
+    "no such column",
+)
+
+
+def store_unusable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database or the disk cannot be used any more."""
+    if isinstance(exc, StoreUnusable):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        message = str(exc).lower()
+        return any(word in message for word in _DB_MESSAGES)
+    if type(exc) is sqlite3.DatabaseError:
+        return True
+    return isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS
+
+
+def as_unusable(exc: BaseException, item: str) -> StoreUnusable:
+    if isinstance(exc, StoreUnusable):
+        return exc
+    return StoreUnusable(f"database or disk unusable: {one_line(exc)}", item=item)

@@ -16,6 +16,8 @@ from bs4 import BeautifulSoup
 from charset_normalizer import from_bytes
 
 from kb.errors import ExtractionError
+from kb.extract_limits import check_docx, check_pdf
+from kb.settings import InputLimits
 
 PAGE_SEPARATOR = "\n\n"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -103,8 +105,10 @@ def extract_text(data: bytes, fmt: str, *, item: str) -> Extracted:
     if not data:
         raise ExtractionError("empty file", item=item)
     if fmt == "pdf":
+        check_pdf(data, item=item, limits=InputLimits())
         result = extract_pdf(data, item=item)
     elif fmt == "docx":
+        check_docx(data, item=item, limits=InputLimits())
         result = extract_docx(data, item=item)
     elif fmt in ("txt", "text", "md"):
         result = Extracted(clean_text(decode_text(data)).strip(), None)

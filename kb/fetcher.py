@@ -1,8 +1,9 @@
 """The one fetcher: the only code in the project that talks to the network.
 
 Retries with exponential backoff and jitter on 429/5xx and connection errors
-(urllib3 ``Retry``, which honours ``Retry-After``), a second layer (tenacity) for
-bodies cut off after the headers arrived, a timeout on every request, a
+(urllib3 ``Retry``, which honours ``Retry-After`` up to a bound), a second layer
+(tenacity) for bodies cut off after the headers arrived and for a 200 declared as
+JSON whose body does not parse, a timeout on every request, a
 per-host sliding-window rate limiter that also listens to
 ``X-RateLimit-Remaining``, and an honest User-Agent. Every body is archived,
 with redacted metadata, before the caller sees it.
@@ -10,6 +11,7 @@ with redacted metadata, before the caller sees it.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -26,10 +28,10 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
-from urllib3.util.retry import Retry
 
 from kb.archive import Archive, ArchivedResponse
 from kb.errors import FetchError
+from kb.retry_after import CappedRetry
 from kb.secrets import redact_text, redact_url
 from kb.settings import FetchSettings, HostPolicy
 
@@ -101,7 +103,7 @@ class Fetcher:
         self.settings = settings or FetchSettings()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.settings.user_agent
-        retries = Retry(
+        retries = CappedRetry(
             total=self.settings.retries,
             connect=self.settings.retries,
             read=self.settings.retries,
@@ -112,6 +114,7 @@ class Fetcher:
             status_forcelist=RETRY_STATUSES,
             allowed_methods=frozenset({"GET", "HEAD"}),
             respect_retry_after_header=True,
+            retry_after_max=int(self.settings.retry_after_max),
             raise_on_status=False,
         )
         adapter = HTTPAdapter(max_retries=retries)
@@ -200,9 +203,23 @@ class Fetcher:
                 ) as exc:
                     log.warning("body of %s cut off: %s", redact_url(url), redact_text(str(exc)))
                     raise _BodyError(redact_text(str(exc))) from None
+                if resp.status_code == 200 and not _parses(body, resp.headers):
+                    log.warning("body of %s is not the JSON it says it is", redact_url(url))
+                    raise _BodyError("a 200 whose JSON body does not parse")
                 remaining = resp.headers.get("X-RateLimit-Remaining")
                 if remaining is not None and remaining.strip().lstrip("-").isdigit():
                     limiter.observe_remaining(int(remaining))
                 return resp.status_code, body, dict(resp.headers)
 
         return attempt()
+
+
+def _parses(body: bytes, headers: requests.structures.CaseInsensitiveDict[str]) -> bool:
+    """False for a body declared as JSON that does not parse (cut short upstream, or garbled)."""
+    if "json" not in (headers.get("Content-Type") or "").lower():
+        return True
+    try:
+        json.loads(body, strict=False)  # raw control characters occur in real bodies
+    except (ValueError, RecursionError):
+        return False
+    return True

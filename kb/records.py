@@ -66,6 +66,7 @@ class DocketRecord:
     def __post_init__(self) -> None:
         if not self.id:
             raise ParseError("docket without id", source=self.source)
+        check_safe_id(self.id, self.source)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class DocumentRecord:
     def __post_init__(self) -> None:
         if not self.id or not isinstance(self.id, str):
             raise ParseError("document without id", source=self.source)
+        check_safe_id(self.id, self.source)
         if not isinstance(self.kind, Kind):
             raise ParseError(f"unknown kind {self.kind!r}", item=self.id, source=self.source)
 
@@ -240,6 +242,20 @@ class BillRecord:
     def __post_init__(self) -> None:
         if not BILL_ID_RE.match(self.id):
             raise ParseError(f"malformed bill id {self.id!r}", item=self.id, source=self.source)
+
+
+#: An id becomes a file name of the site (``filings/<id>.md``): letters, digits, ``._-`` only.
+SAFE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def check_safe_id(record_id: object, source: str | None) -> None:
+    """Refuse an id that could not be a file name on its own (``../x``, ``a/b``, NUL, …)."""
+    if not isinstance(record_id, str) or not SAFE_ID_RE.match(record_id):
+        shown = repr(record_id)[:80]
+        raise ParseError(
+            f"unsafe id {shown}: only letters, digits, '.', '_' and '-' may name a record",
+            source=source,
+        )
 
 
 BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")

@@ -115,6 +115,10 @@ class FetchSettings:
     retries: int = field(default_factory=lambda: _env_int("KB_HTTP_RETRIES", 5))
     backoff_factor: float = field(default_factory=lambda: _env_float("KB_HTTP_BACKOFF", 1.0))
     backoff_max: float = 120.0
+    #: The longest pause a ``Retry-After`` header obtains (``$KB_HTTP_RETRY_AFTER_MAX``).
+    retry_after_max: float = field(
+        default_factory=lambda: _env_float("KB_HTTP_RETRY_AFTER_MAX", 300.0)
+    )
     user_agent: str = USER_AGENT
     host_policies: dict[str, HostPolicy] = field(
         default_factory=lambda: {
@@ -124,3 +128,23 @@ class FetchSettings:
         }
     )
     default_policy: HostPolicy = HostPolicy(limit=3600)
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds on what one input file may cost; each has a setting to raise it."""
+
+    #: Bytes a compressed file (``.gz``) may expand to (``$KB_MAX_DECOMPRESSED_MB``).
+    decompressed: int = field(
+        default_factory=lambda: _env_int("KB_MAX_DECOMPRESSED_MB", 256) * 1024 * 1024
+    )
+    #: Bytes the members of a DOCX may declare, all together (``$KB_MAX_DOCX_MB``).
+    docx_xml: int = field(default_factory=lambda: _env_int("KB_MAX_DOCX_MB", 64) * 1024 * 1024)
+    #: Pages of a PDF (``$KB_MAX_PAGES``).
+    pages: int = field(default_factory=lambda: _env_int("KB_MAX_PAGES", 3000))
+    #: Bytes a PDF's page content streams may inflate to (``$KB_MAX_PDF_STREAM_MB``).
+    pdf_stream: int = field(
+        default_factory=lambda: _env_int("KB_MAX_PDF_STREAM_MB", 128) * 1024 * 1024
+    )
+    #: Bytes a file may have before it is read (``$KB_MAX_FILE_MB``).
+    file_size: int = field(default_factory=lambda: _env_int("KB_MAX_FILE_MB", 512) * 1024 * 1024)

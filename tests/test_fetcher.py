@@ -33,7 +33,7 @@ def fetcher(tmp_path, monkeypatch):
     return Fetcher(Archive(tmp_path / "archive"), settings)
 
 
-@pytest.mark.parametrize("kind", ["429", "500", "503", "slow", "truncate", "reset"])
+@pytest.mark.parametrize("kind", ["429", "500", "503", "slow", "truncate", "badjson", "reset"])
 def test_retries_transient_failures(upstream, fetcher, kind):
     upstream.fault(kind, "/v4/documents", times=2, delay=1.0)
     result = fetcher.get(
@@ -48,6 +48,16 @@ def test_retry_after_is_honoured(upstream, fetcher):
     start = time.monotonic()
     fetcher.get(f"{upstream.base}/v4/documents/x")
     assert time.monotonic() - start >= 0.9  # the server said Retry-After: 1
+
+
+def test_a_day_long_retry_after_is_capped_and_reported(upstream, tmp_path, caplog):
+    settings = FetchSettings(read_timeout=1, retries=3, backoff_factor=0.01, retry_after_max=1)
+    fetcher = Fetcher(Archive(tmp_path / "archive"), settings)
+    upstream.fault("429-day", "/v4/documents", times=1)
+    start = time.monotonic()
+    result = fetcher.get(f"{upstream.base}/v4/documents/x")
+    assert result.status == 200 and 0.9 <= time.monotonic() - start < 10
+    assert "Retry-After: 86400" in caplog.text and "waiting 1 s" in caplog.text
 
 
 def test_gives_up_with_clear_error(upstream, fetcher):

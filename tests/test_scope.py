@@ -89,6 +89,12 @@ def test_companions_by_identical_link_and_by_shared_title(corpus_db):
     assert "119-hr-8915" not in pairs.get("119-s-1367", set())  # another Congress's version
 
 
+def corpus_db_root(db):
+    """The folder the corpus was imported from, as the importing machine names it."""
+    path = next(r["archive_path"] for r in db.query("select archive_path from provenance"))
+    return path.split("/regulations.gov/")[0] if "/regulations.gov/" in path else path
+
+
 def test_downloads_hold_only_tracked_rows(corpus_db, tmp_path):
     from kb.downloads import write_downloads
 
@@ -100,6 +106,16 @@ def test_downloads_hold_only_tracked_rows(corpus_db, tmp_path):
             assert sample.encode() not in data, (name, sample)
     rows = list(csv.DictReader((tmp_path / "matrix-COLC-2023-0006.csv").open()))
     assert rows == [] or "training_fair_use" in rows[0]
+    # Public tables only, and no place on the importing machine.
+    shipped = open_db(tmp_path / "kb.db")
+    assert not {"failures", "sync_state"} & set(shipped.table_names())
+    data = (tmp_path / "kb.db").read_bytes()
+    for local in {
+        r["archive_path"] for r in corpus_db.query("select archive_path from attachments")
+    }:
+        if local:
+            assert local.encode() not in data, local
+    assert str(corpus_db_root(corpus_db)).encode() not in data
 
 
 def test_matrix_cells_point_at_the_quote(tagged_db):

@@ -19,7 +19,6 @@ rest of the batch goes on.
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,8 +29,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.archive import sha256_bytes
-from kb.errors import ExtractionError, KbError, ParseError
+from kb.errors import ExtractionError, KbError, ParseError, one_line
 from kb.extract import extract_text
+from kb.importer import jsonl
+from kb.importer.batch import load_isolated
+from kb.importer.confine import NOT_UTF8_NAME, printable, read_input, readable_type
+from kb.importer.isolate import isolated
 from kb.records import (
     RICH_DETAIL,
     RICH_LIST_ITEM,
@@ -47,11 +50,9 @@ from kb.store.load import (
     load_attachment_content,
     record_failure,
     upsert_docket,
-    upsert_documents,
 )
 from scrapers.regulations_gov import SOURCE as REGS
 from scrapers.regulations_gov import parse as regs
-from scrapers.regulations_gov import titles
 
 BATCH = 2000
 ATTACHMENT_EXTS = frozenset(
@@ -85,7 +86,7 @@ class ImportReport:
             f"{d.unchanged} unchanged, {self.dockets} dockets changed, {self.bills} bills "
             f"created or changed ({self.families} families), "
             f"{self.attachments_ok} attachments extracted ({self.attachments_unchanged} unchanged), "
-            f"{self.attachments_failed + len(self.errors)} errors, {len(self.skipped)} skipped"
+            f"{len(self.errors)} errors, {len(self.skipped)} skipped"
         )
 
 
@@ -105,7 +106,8 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith("."):
+                # Links and special files are yielded too, to be refused by name.
+                if not child.name.startswith(".") and (child.is_symlink() or not child.is_dir()):
                     yield child
         else:
             yield path
@@ -138,7 +140,7 @@ class Importer:
         self._pending: list[DocumentRecord] = []
         self._pending_prov: dict[str, Provenance] = {}
         #: Comment-title files, read once the documents they name are loaded.
-        self._title_files: list[tuple[Path, str]] = []
+        self._title_files: list[tuple[Path, list[str]]] = []
         from kb.importer import legislation
 
         #: Handlers tried in order before the regulations.gov formats.
@@ -175,10 +177,11 @@ class Importer:
             self.flush()
 
     def flush(self) -> None:
-        if self._pending:
-            self.report.documents.add(upsert_documents(self.db, self._pending, self._pending_prov))
-            self._pending = []
-            self._pending_prov = {}
+        """Load the pending records: in one transaction, else one by one past a bad record."""
+        pending, prov = self._pending, self._pending_prov
+        self._pending, self._pending_prov = [], {}
+        if pending:
+            self.report.documents.add(load_isolated(self, pending, prov))
 
     def add_docket(self, record: DocketRecord, prov: Provenance) -> None:
         if upsert_docket(self.db, record, prov):
@@ -186,9 +189,13 @@ class Importer:
 
     # -- run -------------------------------------------------------------------
     def run(self, paths: Iterable[Path]) -> ImportReport:
+        paths = list(paths)
         files = list(expand_paths(paths))
         attachments = []
         for path in files:
+            if printable(path) != str(path):
+                self.fail(KbError(NOT_UTF8_NAME, item=printable(path)), path)
+                continue
             if not path.exists():
                 self.fail(KbError("no such file or directory", item=str(path)), path)
                 continue
@@ -198,21 +205,25 @@ class Importer:
             self.report.files += 1
             self.import_file(path)
             self.progress(1)
+        if not files:  # an error of this run, not of an item to keep in failures
+            self.report.errors.append(
+                KbError("no files to import", item=", ".join(map(str, paths)))
+            )
         self.flush()
-        for path, text in self._title_files:
-            try:
-                self.import_titles(path, text)
+        for path, lines in self._title_files:
+            with isolated(self, path, str(path), "import"):
+                jsonl.import_titles(self, path, lines)
                 self.ok(str(path))
-            except KbError as exc:
-                self.fail(exc, path)
         self.flush()
         for path in attachments:
             self.report.files += 1
-            self.import_attachment(path)
+            with isolated(self, path, str(path), "extract"):
+                self.import_attachment(path)
             self.progress(1)
         from kb.importer import legislation
 
-        legislation.finish(self)
+        with isolated(self, Path("congress.gov"), "congress.gov bills", "load"):
+            legislation.finish(self)
         return self.report
 
     def provenance(self, path: Path, data: bytes, source: str) -> Provenance:
@@ -223,18 +234,17 @@ class Importer:
         if name in SKIP_NAMES:
             self.report.skipped.append((str(path), "documentation"))
             return
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.fail(KbError(f"cannot read: {exc.strerror}", item=str(path)), path)
+        if not readable_type(path) and not path.is_symlink():
+            self.report.skipped.append((str(path), "not a format kb import reads"))
             return
-        try:
+        with isolated(self, path, str(path), "import"):
+            data = read_input(path, str(path))
             for handler in self.handlers:
                 if handler(self, path, data):
                     self.ok(str(path))
                     return
             if name.endswith((".jsonl", ".jsonl.gz")):
-                self.import_jsonl(path, data)
+                jsonl.import_jsonl(self, path, data)
             elif name.endswith(".json"):
                 self.import_regs_json(path, data)
             elif name.endswith((".pdf", ".docx")):
@@ -243,10 +253,6 @@ class Importer:
                 self.report.skipped.append((str(path), "not a format kb import reads"))
                 return
             self.ok(str(path))
-        except KbError as exc:
-            if not exc.item:
-                exc.item = str(path)
-            self.fail(exc, path)
 
     def import_regs_json(self, path: Path, data: bytes) -> None:
         item = str(path)
@@ -304,7 +310,7 @@ class Importer:
         try:
             extracted, error = extract_text(data, fmt, item=str(path)), None
         except ExtractionError as exc:
-            extracted, error = None, str(exc)
+            extracted, error = None, one_line(exc)
         load_attachment_content(
             self.db,
             ref,
@@ -318,76 +324,12 @@ class Importer:
         if error:
             raise ExtractionError(error, item=str(path))
 
-    def import_jsonl(self, path: Path, data: bytes) -> None:
-        item = str(path)
-        try:
-            raw = gzip.decompress(data) if path.name.endswith(".gz") else data
-            text = raw.decode("utf-8")
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise ParseError(f"unreadable JSONL: {exc}", item=item) from None
-        first = next((line for line in text.split("\n", 20) if line.strip()), "")
-        if titles.is_title_line(first):
-            self._title_files.append((path, text))
-            return
-        prov = file_provenance(path, data, REGS)
-        records = []
-        for result in regs.parse_comment_text_lines(iter(text.split("\n")), item=item):
-            if isinstance(result, ParseError):
-                self.fail(result, path)
-            else:
-                records.append(result)
-        if not records:
-            raise ParseError("no records in file", item=item)
-        self.add_documents(records, prov)
-
-    def import_titles(self, path: Path, text: str) -> None:
-        """Comment titles: each fills in its document's filer and attachment list.
-
-        A "Comment from …" title names a public submission, so it may create the
-        comment; any other title (a notice's) only updates a document already held.
-        """
-        item = str(path)
-        prov = file_provenance(path, text.encode("utf-8"), REGS)
-        parsed: list[titles.TitleRecord] = []
-        for result in titles.parse_comment_title_lines(iter(text.split("\n")), item=item):
-            if isinstance(result, ParseError):
-                self.fail(result, path)
-            else:
-                parsed.append(result)
-        if not parsed:
-            raise ParseError("no records in file", item=item)
-        kinds = {
-            row["id"]: row["kind"]
-            for start in range(0, len(parsed), 500)
-            for row in self.db.query(
-                "select id, kind from documents where id in ({})".format(
-                    ",".join("?" * len(parsed[start : start + 500]))
-                ),
-                [t.id for t in parsed[start : start + 500]],
-            )
-        }
-        records = []
-        for rec in parsed:
-            if rec.id in kinds:
-                records.append(rec.as_document(Kind(kinds[rec.id])))
-            elif rec.filer is not None:
-                records.append(rec.as_document(Kind.COMMENT))
-            else:
-                self.report.skipped.append(
-                    (f"{item} ({rec.id})", "title of a document not in the database, not a comment")
-                )
-        self.add_documents(records, prov)
-
     def import_attachment(self, path: Path) -> None:
         target = attachment_target(path)
         assert target is not None
         doc_id, seq, title, fmt = target
         item = f"{doc_id}/{path.name}"
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.fail(KbError(f"cannot read: {exc.strerror}", item=item), path)
-            return
+        data = read_input(path, item)
         if self.db.execute("select 1 from documents where id = ?", [doc_id]).fetchone() is None:
             self.fail(ParseError("attachment of a document not in the database", item=item), path)
             return
@@ -396,7 +338,7 @@ class Importer:
         try:
             extracted, error = extract_text(data, fmt, item=item), None
         except ExtractionError as exc:
-            extracted, error = None, str(exc)
+            extracted, error = None, one_line(exc)
         status = load_attachment_content(
             self.db,
             ref,

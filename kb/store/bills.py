@@ -219,7 +219,7 @@ def upsert_bill(db: Database, record: BillRecord, prov: Provenance | None = None
     """Merge a bill record (only the parts it carries) and record events."""
     now = now_iso()
     result = BillLoad()
-    with db.conn:
+    with db.atomic():
         existing = next(iter(db.query("select * from bills where id = ?", [record.id])), None)
         row = _merge(existing, record)
         actions = [BillAction(**a) for a in json.loads(row.get("actions") or "[]")]
@@ -256,7 +256,7 @@ def upsert_bill_text(
     document_id: str,
     text_before_amendment: str | None,
 ) -> None:
-    with db.conn:
+    with db.atomic():
         db.table("bill_texts").upsert(
             {
                 "id": f"{bill_id}/{code}",
@@ -292,7 +292,7 @@ def refresh_families(db: Database) -> int:
     ]
     families = group_families(bills)
     now = now_iso()
-    with db.conn:
+    with db.atomic():
         db.execute("delete from families")
         for fid, members in families.items():
             name = next(

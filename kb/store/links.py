@@ -38,7 +38,7 @@ def upsert_links(
                 "method": method,
             }
         )
-    with db.conn:
+    with db.atomic():
         db.execute("delete from links where document_id = ? and method = ?", [document_id, method])
         if rows:
             db.table("links").insert_all(rows)
@@ -63,7 +63,7 @@ def replace_links_bulk(
                     "method": method,
                 }
             )
-    with db.conn:
+    with db.atomic():
         ids = list(by_document)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]

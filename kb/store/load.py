@@ -142,7 +142,7 @@ def upsert_docket(db: Database, record: DocketRecord, prov: Provenance | None = 
     """Insert or update a docket; returns True when anything changed."""
     now = now_iso()
     row = {k: getattr(record, k) for k in record.__dataclass_fields__}
-    with db.conn:
+    with db.atomic():
         existing = _rows_by_id(db, "dockets", [record.id]).get(record.id)
         events = []
         if existing is None:
@@ -184,7 +184,7 @@ def upsert_documents(
         return stats
     now = now_iso()
     # The same id twice in one batch: merge in order, so the batch acts like sequential loads.
-    with db.conn:
+    with db.atomic():
         existing = _rows_by_id(db, "documents", [r.id for r in records])
         created_now: set[str] = set()
         rows: dict[str, dict[str, Any]] = {}
@@ -339,7 +339,7 @@ def load_attachment_content(
         "status": status,
         "error": error,
     }
-    with db.conn:
+    with db.atomic():
         _upsert_attachment_refs(db, [ref])
         current = db.table("attachments").get(ref.id)
         same = all(current.get(k) == v for k, v in row.items() if k != "fetched_at")
@@ -424,5 +424,5 @@ def clear_failure(db: Database, stage: str, item: str) -> None:
 
 
 def set_sync_state(db: Database, key: str, **fields: Any) -> None:
-    with db.conn:
+    with db.atomic():
         db.table("sync_state").upsert({"key": key, **fields}, pk="key", alter=True)

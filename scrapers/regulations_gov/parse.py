@@ -10,7 +10,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from kb.errors import ParseError
+from kb.errors import ParseError, one_line
 from kb.records import (
     RICH_DETAIL,
     RICH_LIST_ITEM,
@@ -319,6 +319,10 @@ def parse_comment_text_lines(
             if not isinstance(obj, dict) or "comment" not in obj:
                 raise ParseError("line has no comment field", item=where, source=SOURCE)
             doc_id = _check_id(obj.get("id"), where)
+            if not isinstance(obj["comment"], str | None):
+                kind = type(obj["comment"]).__name__
+                raise ParseError(f"comment is not text ({kind})", item=where, source=SOURCE)
+            (obj["comment"] or "").encode("utf-8")  # a lone surrogate is refused here, by line
             yield DocumentRecord(
                 id=doc_id,
                 source=SOURCE,
@@ -331,6 +335,8 @@ def parse_comment_text_lines(
             )
         except ParseError as exc:
             yield exc
+        except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:
+            yield ParseError(one_line(exc), item=where, source=SOURCE)
 
 
 def error_text(doc: dict[str, Any]) -> str:

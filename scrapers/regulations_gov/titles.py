@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kb.errors import ParseError
+from kb.errors import ParseError, one_line
 from kb.records import RICH_TEXT_ONLY, DocumentRecord, Kind
 from scrapers.regulations_gov import SOURCE
 
@@ -160,3 +160,5 @@ def parse_comment_title_lines(
             yield _parse_title_line(line, f"{item}:{n}")
         except ParseError as exc:
             yield exc
+        except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:
+            yield ParseError(one_line(exc), item=f"{item}:{n}", source=SOURCE)

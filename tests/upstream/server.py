@@ -33,7 +33,7 @@ Handler = Callable[[re.Match[str], dict[str, str], dict[str, str]], Reply]
 
 @dataclass
 class Fault:
-    kind: str  # 429 | 500 | 503 | slow | truncate | reset | ratelimit0
+    kind: str  # 429 | 429-day | 500 | 503 | slow | truncate | badjson | reset | ratelimit0
     pattern: str = ""
     times: int = 1
     delay: float = 2.0
@@ -118,6 +118,12 @@ class Upstream:
                     )
                     self.close_connection = True
                     return
+                if fault is not None and fault.kind == "badjson" and reply.status == 200:
+                    # The real answer cut off halfway, declared at that length: a whole
+                    # HTTP response whose JSON does not parse.
+                    cut = reply.body[: len(reply.body) // 2]
+                    self.send(Reply(200, cut, reply.content_type, reply.headers))
+                    return
                 # Recorded before the reply goes out: a client that has its answer may
                 # look at ``answered`` at once.
                 with upstream.lock:
@@ -134,9 +140,10 @@ class Upstream:
                 self.wfile.write(reply.body)
 
             def misbehave(self, fault: Fault) -> bool:
-                if fault.kind == "429":
+                if fault.kind in ("429", "429-day"):
+                    wait = "1" if fault.kind == "429" else "86400"
                     self.send(
-                        Reply(429, b'{"error":"OVER_RATE_LIMIT"}', headers={"Retry-After": "1"})
+                        Reply(429, b'{"error":"OVER_RATE_LIMIT"}', headers={"Retry-After": wait})
                     )
                     return True
                 if fault.kind in ("500", "503"):

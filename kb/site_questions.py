@@ -14,6 +14,7 @@ from kb.render.filings import filing_label
 from kb.render.questions import (
     filing_sections,
     organization_section,
+    passage_href,
     render_question,
     render_question_index,
     reply_graph_svg,
@@ -81,8 +82,6 @@ def _answer_rows(
     question_text: str,
 ) -> list[Row]:
     """One row per filing that answers: numbered answers and organisations first."""
-    from kb.render.questions import passage_href
-
     seen: dict[str, Row] = {}
     for a in sorted(answers, key=lambda a: (a["how"] != "numbered", -a["score"])):
         doc = docs[a["document_id"]]

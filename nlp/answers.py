@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from nlp.questions import Question
 
@@ -83,23 +82,35 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-#: Compiled per list of questions (kept alive here, so its id is never reused).
-_RESTATED: dict[int, tuple[Sequence[Question], re.Pattern[str], dict[str, str]]] = {}
+class _Prepared(NamedTuple):
+    questions: Sequence[Question]  # kept alive, so its id is never reused
+    restated: re.Pattern[str]  # every question's first words opening a line, a group each
+    which: dict[str, str]  # group name → question number
+    vectorizer: Any  # TF-IDF fitted on the questions' texts
+    asked: Any  # the questions' vectors (terms × questions)
 
 
-def _restated(questions: Sequence[Question]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern for every question's first ``RESTATED_WORDS`` words at the start of a
-    line (a group per question), and the question number of each group."""
-    held = _RESTATED.get(id(questions))
+#: What the matching needs of a list of questions, made once per list (by its id).
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(questions: Sequence[Question]) -> _Prepared:
+    held = _PREPARED.get(id(questions))
     if held is None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         parts, which = [], {}
         for k, q in enumerate(questions):
             words = q.text.split()[:RESTATED_WORDS]
             parts.append(f"(?P<q{k}>" + r"\s+".join(map(re.escape, words)) + ")")
             which[f"q{k}"] = q.number
-        pattern = re.compile(r"(?m)^[ \t]*(?:" + "|".join(parts) + ")")
-        held = _RESTATED[id(questions)] = (questions, pattern, which)
-    return held[1], held[2]
+        vec = TfidfVectorizer(
+            sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=1, lowercase=True
+        )
+        asked = vec.fit_transform(question_texts(questions)).T.tocsr()
+        restated = re.compile(r"(?m)^[ \t]*(?:" + "|".join(parts) + ")")
+        held = _PREPARED[id(questions)] = _Prepared(questions, restated, which, vec, asked)
+    return held
 
 
 def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int, list[str], float]]:
@@ -114,7 +125,8 @@ def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int,
             starts[m.start()] = (numbers, 1.0)
     # The question restated word for word, its number lost or never given (the first
     # time it opens a line).
-    pattern, which = _restated(questions)
+    prepared = _prepared(questions)
+    pattern, which = prepared.restated, prepared.which
     seen: set[str] = set()
     for found in pattern.finditer(text):
         number = which[found.lastgroup or ""]
@@ -143,21 +155,6 @@ def numbered_answers(text: str, questions: Sequence[Question]) -> list[Answer]:
         end = starts[k + 1][0] if k + 1 < len(starts) else len(text)
         out += [Answer(n, pos, end, "numbered", round(score, 3)) for n in numbers]
     return out
-
-
-#: TF-IDF of each list of questions (kept alive here, so its id is never reused).
-_TFIDF: dict[int, tuple[Sequence[Question], Any, Any]] = {}
-
-
-@lru_cache(maxsize=4)
-def _vectorizer(corpus: tuple[str, ...]) -> tuple[Any, Any]:
-    """TF-IDF fitted on the questions' texts, and the questions' vectors."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vec = TfidfVectorizer(
-        sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=1, lowercase=True
-    )
-    return vec, vec.fit_transform(corpus).T.tocsr()
 
 
 def question_texts(questions: Sequence[Question]) -> tuple[str, ...]:
@@ -193,11 +190,8 @@ def content_scores(text: str, questions: Sequence[Question]) -> list[tuple[int, 
     spans = windows(text)
     if not spans or not questions:
         return []
-    held = _TFIDF.get(id(questions))
-    if held is None:
-        held = _TFIDF[id(questions)] = (questions, *_vectorizer(question_texts(questions)))
-    _, vec, asked = held
-    sims = (vec.transform([text[a:b] for a, b in spans]) @ asked).toarray()
+    prepared = _prepared(questions)
+    sims = (prepared.vectorizer.transform([text[a:b] for a, b in spans]) @ prepared.asked).toarray()
     out = []
     for (a, b), row in zip(spans, sims, strict=True):
         best = int(row.argmax())

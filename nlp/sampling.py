@@ -146,17 +146,34 @@ def draw_extra(
     The second draw (``more``: ``EXTRA_MORE_SEED``) excludes the first."""
     from nlp.stance import classify
 
+    rare = [
+        i
+        for i in _unlabelled(texts, exclude)
+        if {(h.issue, h.stance) for h in classify(texts[i])} & RARE
+    ]
+    return _sample(rare, seed, n)
+
+
+def _by_number(ids: list[str]) -> list[str]:
+    return sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))
+
+
+def _unlabelled(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
+    """The comments with text outside every labelled set and ``exclude``, in id order."""
     split = load_split()
     taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
-    pool = sorted(
-        (doc_id for doc_id, text in texts.items() if doc_id not in taken and text),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
-    rare = [i for i in pool if {(h.issue, h.stance) for h in classify(texts[i])} & RARE]
-    return sorted(
-        random.Random(seed).sample(rare, min(n, len(rare))),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
+    return _by_number([i for i, text in texts.items() if i not in taken and text])
+
+
+def _sample(pool: list[str], seed: int, n: int) -> list[str]:
+    return _by_number(random.Random(seed).sample(pool, min(n, len(pool))))
+
+
+def draw_matching(
+    texts: dict[str, str], exclude: frozenset[str], words: re.Pattern[str], seed: int, n: int
+) -> list[str]:
+    """``n`` unlabelled comments drawn at random (``seed``) among those using ``words``."""
+    return _sample([i for i in _unlabelled(texts, exclude) if words.search(texts[i])], seed, n)
 
 
 KEYWORD_SEED = 20261206
@@ -177,16 +194,7 @@ KEYWORDS = re.compile(
 def draw_keyword(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
     """Extra training comments (``extra.json``: ``keyword``): drawn at random (seeded)
     among the unlabelled comments whose text uses one of ``KEYWORDS``."""
-    split = load_split()
-    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
-    pool = sorted(
-        (i for i, t in texts.items() if i not in taken and t and KEYWORDS.search(t)),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
-    return sorted(
-        random.Random(KEYWORD_SEED).sample(pool, min(N_KEYWORD, len(pool))),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
+    return draw_matching(texts, exclude, KEYWORDS, KEYWORD_SEED, N_KEYWORD)
 
 
 PRO_AI_SEED = 20261208
@@ -206,13 +214,4 @@ PRO_AI = re.compile(
 def draw_pro_ai(texts: dict[str, str], exclude: frozenset[str]) -> list[str]:
     """Extra training comments (``extra.json``: ``pro_ai``): drawn at random (seeded)
     among the unlabelled comments whose text uses one of ``PRO_AI``."""
-    split = load_split()
-    taken = {*split["comments"], *split["major"], *split["txt"], *earlier_labelled(), *exclude}
-    pool = sorted(
-        (i for i, t in texts.items() if i not in taken and t and PRO_AI.search(t)),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
-    return sorted(
-        random.Random(PRO_AI_SEED).sample(pool, min(N_PRO_AI, len(pool))),
-        key=lambda i: int(i.rsplit("-", 1)[1]),
-    )
+    return draw_matching(texts, exclude, PRO_AI, PRO_AI_SEED, N_PRO_AI)

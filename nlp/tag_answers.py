@@ -48,7 +48,7 @@ def store_questions(
     db: Database, questions: dict[str, list[Question]], notices: dict[str, str]
 ) -> None:
     """Replace each docket's questions."""
-    with db.conn:
+    with db.atomic():
         for docket, qs in questions.items():
             db.execute("delete from questions where docket_id = ?", [docket])
             db.table("questions").insert_all(
@@ -123,7 +123,7 @@ def refresh_replies(db: Database, dockets: Iterable[str]) -> int:
                         "relation": ref.relation,
                     }
                 )
-    with db.conn:
+    with db.atomic():
         for docket in dockets:
             db.execute("delete from replies where docket_id = ?", [docket])
         db.table("replies").insert_all(rows)

@@ -309,14 +309,24 @@ def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
     default=True,
     help="Also write the figures to data/accuracy.json (the site's Accuracy page).",
 )
+@click.option(
+    "--curve",
+    is_flag=True,
+    help="Only the learning curve: the model refit on 25/50/75/100 % of the training split.",
+)
 @db_option
 @pass_ctx
-def eval_cmd(obj: Context, write: bool) -> None:
+def eval_cmd(obj: Context, write: bool, curve: bool) -> None:
     """Accuracy of the positions on the frozen test split of data/labels/ (95 % intervals)."""
     from nlp.eval_run import report, run
     from nlp.evaluate import write_accuracy
 
     db = obj.db()
+    if curve:
+        from nlp import learning_curve
+
+        click.echo(learning_curve.report(learning_curve.run(db)))
+        return
     figures = run(db)
     click.echo(report(figures))
     if write:

@@ -6,7 +6,7 @@ evidence is stored as character spans with a hash of their text, never the text:
 - ``comments.jsonl``: the 1,600 randomly drawn comments (``nlp.sampling``);
 - ``second-pass.jsonl``: 10 % of them labelled again, independently (agreement only);
 - ``filings.jsonl``: the 17 major filings and the 35 TXT filings;
-- ``extra.jsonl``: 1,800 more comments drawn among rare stances and their words (training only);
+- ``extra.jsonl``: 2,600 more comments drawn among rare stances and their words (training only);
 - ``earlier.jsonl``: the first hand-labelled set (training only).
 
 Labellers read numbered sentences (``nlp.labeling``); ``python -m nlp.labels

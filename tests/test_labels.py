@@ -49,10 +49,13 @@ def test_extra_training_documents_stay_out_of_the_split() -> None:
     split = load_split()
     drawn = json.loads(EXTRA_FILE.read_text(encoding="utf-8"))
     extra, more, keyword = drawn["extra"], drawn["more"], drawn["keyword"]
+    pro_ai = drawn["pro_ai"]
     assert len(extra) == len(set(extra)) == 600 and len(more) == len(set(more)) == 400
-    assert len(keyword) == len(set(keyword)) == 800
+    assert len(keyword) == len(set(keyword)) == 800 and len(pro_ai) == len(set(pro_ai)) == 800
     assert not set(extra) & set(more) and not {*extra, *more} & set(keyword)
-    assert not {*extra, *more, *keyword} & {*split["comments"], *split["major"], *split["txt"]}
+    assert not {*extra, *more, *keyword} & set(pro_ai)
+    drawn_ids = {*extra, *more, *keyword, *pro_ai}
+    assert not drawn_ids & {*split["comments"], *split["major"], *split["txt"]}
     lines = EXTRA_FILE.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
-    labelled = {json.loads(line)["id"] for line in lines}
-    assert labelled == {*extra, *more, *keyword}
+    labelled = [json.loads(line)["id"] for line in lines]
+    assert len(labelled) == len(set(labelled)) and set(labelled) == drawn_ids

@@ -18,13 +18,7 @@ from sqlite_utils import Database
 
 from nlp.eval_run import at, decided
 from nlp.evaluate import score_block
-from nlp.train import (
-    Unit,
-    calibration_pairs,
-    choose_thresholds,
-    fit_with_features,
-    units,
-)
+from nlp.train import Unit, fit_calibrated, units
 
 SEED = 20261209
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -46,8 +40,7 @@ def subset(train: Sequence[Unit], fraction: float) -> list[Unit]:
 
 
 def point(train: Sequence[Unit], dev: Sequence[Unit], test: Sequence[Unit]) -> dict[str, Any]:
-    model, oof = fit_with_features(train)
-    model.threshold, model.high = choose_thresholds(*calibration_pairs(model, train, oof, dev))
+    model = fit_calibrated(train, dev)
     pairs = [
         (u.positions, at(lean, model.threshold))
         for u, lean in zip(test, decided(model, test), strict=True)

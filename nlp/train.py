@@ -407,8 +407,13 @@ def train(db: Database, splitter: SentenceSplitter) -> StanceModel:
     out-of-fold predictions of the randomly drawn training comments."""
     all_units = units(db, splitter)
     train_units = [u for u in all_units if u.split == "train"]
-    model, oof = fit_with_features(train_units, labels_hash())
     dev = [u for u in all_units if u.split == "dev"]
+    return fit_calibrated(train_units, dev, labels_hash())
+
+
+def fit_calibrated(train_units: Sequence[Unit], dev: Sequence[Unit], key: str = "") -> StanceModel:
+    """Fit on ``train_units``; abstention and high-confidence thresholds from ``dev``."""
+    model, oof = fit_with_features(train_units, key)
     model.threshold, model.high = choose_thresholds(
         *calibration_pairs(model, train_units, oof, dev)
     )
@@ -434,4 +439,4 @@ def load_or_train(db: Database, splitter: SentenceSplitter, cache_dir: Path | No
     return model
 
 
-__all__ = ["CLASSES", "Unit", "fit", "load_or_train", "train", "units"]
+__all__ = ["CLASSES", "Unit", "fit", "fit_calibrated", "load_or_train", "train", "units"]

@@ -387,7 +387,7 @@ def run_mkdocs(source: Path, out: Path, work: Path) -> None:
 
 
 def run(cmd: list[str], name: str) -> None:
-    result = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent)
+    result = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent())
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-20:])
         raise BuildError(f"{name} failed (exit {result.returncode}):\n{tail}")

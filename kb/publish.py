@@ -20,6 +20,7 @@ import ctypes.util
 import os
 import shutil
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.errors import KbError
@@ -30,9 +31,21 @@ _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
-def die_with_parent() -> None:
-    """For ``preexec_fn``: the child gets SIGKILL when the process that started it dies."""
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def die_with_parent() -> Callable[[], None]:
+    """A ``preexec_fn``: the child gets SIGKILL when the process that started it dies.
+
+    A parent killed between the fork and the ``prctl`` call would leave the child an
+    orphan that never gets the signal, so the child checks afterwards that its parent
+    is still the process that started it, and exits at once if not.
+    """
+    parent = os.getpid()
+
+    def arm() -> None:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
 
 
 def staging_dir(final: Path) -> Path:

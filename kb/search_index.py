@@ -35,7 +35,8 @@ Binary files are gzipped on disk. JSON files are left for the host to compress.
 - posting block: ``n``, ``n`` varint id deltas, ``n`` impact bytes, ``n`` varint passage
   numbers (where the stem first occurs in the unit's text).
 - ``d/<k>.json``: ``[url, heading, date, docket, passages]`` of units ``k·D … k·D+D-1``.
-- ``x/<unit>-<g>.json``: passages ``g·G … g·G+G-1`` of a unit's text.
+- ``x/<unit>-<g>.json``: passages ``g·G … g·G+G-1`` of a unit's text (``x/<unit>-0.json`` is
+  written for every unit, empty for one without text).
 
 Units are numbered by date (undated last), so ordering by date is ordering by number.
 """
@@ -254,7 +255,9 @@ def count_terms(units: list[Unit], files: Files) -> tuple[Postings, list[int]]:
     for n, unit in enumerate(units):
         pieces = passages(unit.text)
         n_passages.append(len(pieces))
-        for g in range(0, len(pieces), GROUP):
+        # Every unit has its first passage file (empty without text): the search page
+        # asks for a result's passages before its metadata has said how many there are.
+        for g in range(0, max(len(pieces), 1), GROUP):
             files.json(f"x/{n}-{g // GROUP}.json", pieces[g : g + GROUP])
         length = 0
         for p, piece in enumerate(pieces):

@@ -321,16 +321,14 @@
     return "";
   }
 
-  // The passage a result's words first occur in, with those words marked.
-  function snippet(target, id, nPassages, found, phrase) {
-    if (!nPassages) return Promise.resolve();
+  // The passage of unit ``id`` its words first occur in (rarer words weigh more).
+  function bestPassage(id, found) {
     var votes = new Map(), best = 0;
     found.forEach(function (t) {
       var ids = t.postings.ids, lo = 0, hi = ids.length - 1;
       while (lo <= hi) {
         var mid = (lo + hi) >> 1;
         if (ids[mid] < id) lo = mid + 1; else if (ids[mid] > id) hi = mid - 1; else {
-          // A rarer word says more about why the unit matched.
           var p = t.postings.pas[mid], weight = Math.log(1 + manifest.units / ids.length);
           votes.set(p, (votes.get(p) || 0) + weight);
           break;
@@ -340,13 +338,22 @@
     votes.forEach(function (n, p) {
       if (n > (votes.get(best) || 0) || (n === votes.get(best) && p < best)) best = p;
     });
-    best = Math.min(best, nPassages - 1);
-    var group = manifest.group;
-    return fetchOnce("x/" + id + "-" + Math.floor(best / group) + ".json", "json").then(
-      function (texts) {
-        mark(target, texts[best % group] || "", found, phrase);
-      }
-    );
+    return best;
+  }
+
+  // The file holding passage ``p`` of unit ``id`` (every unit has its first file, empty
+  // for a unit without text, so it may be asked for before the unit's metadata is in).
+  function passageFile(id, p) {
+    return "x/" + id + "-" + Math.floor(p / manifest.group) + ".json";
+  }
+
+  // The passage a result's words first occur in, with those words marked.
+  function snippet(target, id, nPassages, found, phrase) {
+    if (!nPassages) return Promise.resolve();
+    var best = Math.min(bestPassage(id, found), nPassages - 1);
+    return fetchOnce(passageFile(id, best), "json").then(function (texts) {
+      mark(target, texts[best % manifest.group] || "", found, phrase);
+    });
   }
 
   // About SNIPPET characters of ``text`` around its first query word, those words marked.
@@ -393,6 +400,10 @@
     state.shown += ids.length;
     var block = manifest.doc_block;
     var blocks = Array.from(new Set(ids.map(function (id) { return Math.floor(id / block); })));
+    // The passages are asked for at once, beside the metadata, not one round trip after it.
+    ids.forEach(function (id) {
+      fetchOnce(passageFile(id, bestPassage(id, state.found)), "json").catch(function () {});
+    });
     return Promise.all(blocks.map(function (b) { return fetchOnce("d/" + b + ".json", "json"); })).then(
       function (got) {
         if (state.generation !== generation) return;

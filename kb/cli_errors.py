@@ -21,7 +21,8 @@ from typing import Any
 import click
 
 from kb.console import summary
-from kb.errors import KbError, StoreUnusable, UsageError, WriterBusy, store_unusable
+from kb.errors import KbError, StoreUnusable, UsageError, WriterBusy
+from kb.store.unusable import store_unusable
 
 EXIT_OK = 0
 EXIT_ITEMS_FAILED = 1

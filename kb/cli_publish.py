@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kb import settings
-from kb.cli import (
+from kb.cli_base import (
     Context,
     archive_option,
     cli,

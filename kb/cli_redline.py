@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kb.cli import Context, cli, db_option, pass_ctx
+from kb.cli_base import Context, cli, db_option, pass_ctx
 from kb.console import summary
 from kb.errors import UsageError
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.cli import Context, cli, db_option, pass_ctx
+from kb.cli_base import Context, cli, db_option, pass_ctx
 from kb.console import summary
 from kb.errors import UsageError
 from kb.store import reviews as rv

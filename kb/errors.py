@@ -6,9 +6,6 @@ a file) so that a batch can report it and go on.
 
 from __future__ import annotations
 
-import errno
-import sqlite3
-
 
 class KbError(Exception):
     """Base class of every error the knowledge base raises on purpose."""
@@ -84,39 +81,3 @@ def one_line(exc: BaseException, limit: int = 300) -> str:
         text = f"{type(exc).__name__}: {exc}"
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-#: OS errors that mean the disk, not the item, is the problem.
-_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
-#: SQLite messages that mean the database, not the item, is the problem.
-_DB_MESSAGES = (
-    "disk",
-    "full",
-    "locked",
-    "readonly",
-    "read-only",
-    "i/o",
-    "malformed",
-    "not a database",
-    "unable to open",
-    "no such table",
-    "no such column",
-)
-
-
-def store_unusable(exc: BaseException) -> bool:
-    """True when ``exc`` says the database or the disk cannot be used any more."""
-    if isinstance(exc, StoreUnusable):
-        return True
-    if isinstance(exc, sqlite3.OperationalError):
-        message = str(exc).lower()
-        return any(word in message for word in _DB_MESSAGES)
-    if type(exc) is sqlite3.DatabaseError:
-        return True
-    return isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS
-
-
-def as_unusable(exc: BaseException, item: str) -> StoreUnusable:
-    if isinstance(exc, StoreUnusable):
-        return exc
-    return StoreUnusable(f"database or disk unusable: {one_line(exc)}", item=item)

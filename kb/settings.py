@@ -12,9 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: The accuracy figures `kb eval` measures and `kb build` publishes.
-ACCURACY_FILE = PROJECT_ROOT / "data" / "accuracy.json"
+from kb.paths import PROJECT_ROOT
+
 USER_AGENT = (
     "aicopyright-kb/0.1 (policy tracking knowledge base; "
     "+https://github.com/aicopyright-kb/aicopyright-kb)"

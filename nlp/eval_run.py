@@ -20,13 +20,13 @@ from nlp.evaluate import (
 from nlp.model import CLASSES, MIN_LEANING, StanceModel, document_proba
 from nlp.sampling import load_split
 from nlp.stance import ISSUES
+from nlp.thresholds import calibrate
 from nlp.train import (
     Unit,
-    calibration_pairs,
-    choose_thresholds,
     fit_documents,
     fit_with_features,
     labels_hash,
+    out_of_fold_leanings,
     units,
 )
 
@@ -36,17 +36,16 @@ def decided(model: StanceModel, docs: Sequence[Unit]) -> list[dict[str, tuple[st
     return [pred.leaning() for pred in model.predict([u.doc for u in docs])]
 
 
-def at(leaning: dict[str, tuple[str, float]], threshold: float) -> Positions:
-    return {i: s for i, (s, p) in leaning.items() if p >= threshold}
+def at(leaning: dict[str, tuple[str, float]], model: StanceModel) -> Positions:
+    """The positions the tagger publishes of a leaning: those at or above their cutoff."""
+    return model.keep(leaning)
 
 
 def test_figures(model: StanceModel, test: Sequence[Unit], db: Database) -> dict[str, Any]:
     leanings = decided(model, test)
-    pairs = [
-        (u.positions, at(lean, model.threshold)) for u, lean in zip(test, leanings, strict=True)
-    ]
+    pairs = [(u.positions, at(lean, model)) for u, lean in zip(test, leanings, strict=True)]
     candidates = sum(len(lean) for lean in leanings)
-    held_back = sum(1 for lean in leanings for _, p in lean.values() if p < model.threshold)
+    held_back = sum(1 for lean in leanings for i, (s, p) in lean.items() if p < model.cutoff(i, s))
     high = [
         u.positions.get(issue) == stance
         for u, lean in zip(test, leanings, strict=True)
@@ -57,13 +56,14 @@ def test_figures(model: StanceModel, test: Sequence[Unit], db: Database) -> dict
         u.positions.get(issue) == stance
         for u, lean in zip(test, leanings, strict=True)
         for issue, (stance, p) in lean.items()
-        if p >= model.threshold
+        if p >= model.cutoff(issue, stance)
     ]
     lexicon_pairs = [(u.positions, lexicon_positions(db, u.id)) for u in test]
     return {
         "model": score_block(pairs),
         "lexicon": score_block(lexicon_pairs),
         "threshold": model.threshold,
+        "class_thresholds": model.thresholds,
         "high_threshold": model.high,
         "abstention": {"held_back": held_back, "leaning": candidates},
         "high_confidence": {
@@ -98,7 +98,7 @@ def leave_one_filing_out(
             k = int(np.argmax(dist[1:])) + 1
             if dist[k] >= MIN_LEANING:
                 leaning[issue] = (CLASSES[k], float(dist[k]))
-        predicted = at(leaning, model.threshold)
+        predicted = at(leaning, model)
         right = {i: predicted.get(i) == held.positions.get(i) for i in ISSUES}
         cells += list(right.values())
         per_filing.append(
@@ -144,7 +144,7 @@ def filer_figures(db: Database) -> dict[str, Any]:
 
 
 def run(db: Database) -> dict[str, Any]:
-    from nlp.answers_eval import figures as answer_figures
+    from nlp.alignment_report import figures as answer_figures
     from nlp.tag_positions import row_sentences
 
     all_units = units(db, row_sentences)
@@ -154,7 +154,7 @@ def run(db: Database) -> dict[str, Any]:
     started = time.perf_counter()
     model, oof = fit_with_features(train, labels_hash())
     fit_seconds = time.perf_counter() - started
-    model.threshold, model.high = choose_thresholds(*calibration_pairs(model, train, oof, dev))
+    calibrate(model, train, out_of_fold_leanings(train, oof), dev)
     return {
         "labels": {
             "train": len(train),
@@ -212,6 +212,11 @@ def report(figures: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in labels["sets"].items()),
         f"Model {figures['model']['version']}; abstains below confidence "
         f"{test['threshold']:.2f}; 'high confidence' from {test['high_threshold']:.2f}",
+        "Classes with a threshold of their own: "
+        + (
+            ", ".join(f"{k} {v:.2f}" for k, v in sorted(test.get("class_thresholds", {}).items()))
+            or "none"
+        ),
     ]
     lines += block_lines("Frozen test, document level, stance model", test["model"])
     lines += block_lines("Frozen test, document level, lexicon alone", test["lexicon"])
@@ -263,7 +268,7 @@ def report(figures: dict[str, Any]) -> str:
         if not f["right"]:
             lines.append(f"  {f['id']}: expected {f['expected']!r}, found {f['found']!r}")
     if "questions" in figures:
-        from nlp.answers_eval import report_lines
+        from nlp.alignment_report import report_lines
 
         lines += report_lines(figures["questions"])
     return "\n".join(lines)

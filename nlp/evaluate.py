@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.settings import ACCURACY_FILE
+from kb.paths import ACCURACY_FILE
 from nlp.labels import primary_records, read_set
 from nlp.stance import ISSUES
 

@@ -42,8 +42,7 @@ def subset(train: Sequence[Unit], fraction: float) -> list[Unit]:
 def point(train: Sequence[Unit], dev: Sequence[Unit], test: Sequence[Unit]) -> dict[str, Any]:
     model = fit_calibrated(train, dev)
     pairs = [
-        (u.positions, at(lean, model.threshold))
-        for u, lean in zip(test, decided(model, test), strict=True)
+        (u.positions, at(lean, model)) for u, lean in zip(test, decided(model, test), strict=True)
     ]
     block = score_block(pairs)
     recall = {

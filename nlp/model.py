@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,8 @@ from nlp.stance import (
 )
 
 MODEL_VERSION = "1"
+#: (issue, stance) → the confidence below which the tagger abstains.
+Cutoff = Callable[[str, str], float]
 CLASSES = ("none", *STANCES)
 FOLDS = 3
 #: A sentence below this probability of the stance is not shown as its quote.
@@ -251,6 +253,16 @@ class StanceModel:
     version: str = MODEL_VERSION
     labels_hash: str = ""
     meta: dict[str, object] = field(default_factory=dict)
+    #: "issue/stance" → the class's own abstention threshold (nlp.thresholds).
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def cutoff(self, issue: str, stance: str) -> float:
+        """The confidence below which the tagger abstains on this stance of this issue."""
+        return self.thresholds.get(f"{issue}/{stance}", self.threshold)
+
+    def keep(self, leaning: dict[str, tuple[str, float]]) -> dict[str, str]:
+        """The positions of a leaning the tagger publishes (at or above their cutoff)."""
+        return {i: s for i, (s, p) in leaning.items() if p >= self.cutoff(i, s)}
 
     def text_probabilities_of(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
         return class_probabilities(self.text_models, matrix, matrix.shape[0])
@@ -357,5 +369,5 @@ class DocumentPrediction:
                 out[issue] = (stance, p)
         return out
 
-    def positions(self, threshold: float) -> dict[str, tuple[str, float]]:
-        return {i: sp for i, sp in self.leaning().items() if sp[1] >= threshold}
+    def positions(self, cutoff: Cutoff) -> dict[str, tuple[str, float]]:
+        return {i: sp for i, sp in self.leaning().items() if sp[1] >= cutoff(i, sp[0])}

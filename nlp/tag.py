@@ -179,7 +179,7 @@ def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis
                 atts,
                 mixed,
                 predictions.get(i),
-                _MODEL.threshold if _MODEL is not None else 0.5,
+                _MODEL.cutoff if _MODEL is not None else (lambda issue, stance: 0.5),
             )
         out.append(
             Analysis(

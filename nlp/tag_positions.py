@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
-from nlp.model import DocumentInput, DocumentPrediction
+from nlp.model import Cutoff, DocumentInput, DocumentPrediction
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filer_holders, filing_evidence, press_evidence
 from nlp.sentences import Sentence, split_sentences
@@ -116,14 +116,12 @@ def model_input(row: dict[str, object], mixed: list[tuple[int, int, str]]) -> Do
     return DocumentInput(text, candidate_sentences(text, lang, pages, mixed, triggers), triggers)
 
 
-def model_positions(
-    prediction: DocumentPrediction, filer: Filer, threshold: float
-) -> list[Position]:
+def model_positions(prediction: DocumentPrediction, filer: Filer, cutoff: Cutoff) -> list[Position]:
     """The filer's positions the stance model decides, each with its best quotes."""
     doc = prediction.doc
     holders = filer_holders(filer)
     out = []
-    for issue, (stance, confidence) in sorted(prediction.positions(threshold).items()):
+    for issue, (stance, confidence) in sorted(prediction.positions(cutoff).items()):
         quotes: list[dict[str, object]] = []
         for j in prediction.evidence(issue, stance):
             sent = doc.sentences[j]
@@ -147,7 +145,7 @@ def analyse_positions(
     atts: list[str],
     other_languages: list[tuple[int, int, str]] | None = None,
     prediction: DocumentPrediction | None = None,
-    threshold: float = 0.5,
+    cutoff: Cutoff = lambda issue, stance: 0.5,
 ) -> tuple[list[Position], int, Filer | None]:
     """Positions of one document (pure: row and attachment titles in, positions out).
     With the stance model's ``prediction`` of a filing, the model decides; press (whose
@@ -168,7 +166,7 @@ def analyse_positions(
     filer = document_filer(row, atts)
     if prediction is not None:
         return (
-            model_positions(prediction, filer, threshold),
+            model_positions(prediction, filer, cutoff),
             len(prediction.doc.sentences),
             filer,
         )

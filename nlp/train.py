@@ -27,7 +27,6 @@ from nlp.labels import LABELS_DIR, PRIMARY, LabelRecord, primary_records, splits
 from nlp.model import (
     CLASSES,
     FOLDS,
-    MIN_LEANING,
     MODEL_VERSION,
     SHARED,
     DocumentInput,
@@ -41,6 +40,7 @@ from nlp.model import (
 )
 from nlp.sentences import Sentence
 from nlp.stance import ISSUES, lexicon
+from nlp.thresholds import calibrate
 
 SEED = 20261202
 #: The key under which a sentence labelled as someone else's words is marked.
@@ -331,56 +331,6 @@ def fit(train: Sequence[Unit], labels_hash: str = "") -> StanceModel:
     return fit_with_features(train, labels_hash)[0]
 
 
-#: The labelled set drawn at random from the docket: its out-of-fold predictions
-#: calibrate the thresholds with dev (the other sets are not a random sample).
-RANDOM_SOURCE = "comments"
-#: "High confidence" is claimed where the lower 95 % bound of precision reaches this.
-HIGH_PRECISION = 0.95
-
-
-def calibration_pairs(
-    model: StanceModel, train: Sequence[Unit], oof: OutOfFold, dev: Sequence[Unit]
-) -> tuple[list[tuple[float, bool]], int]:
-    """(confidence, right?) of every position the model leans to on documents it has
-    not seen: dev, and the randomly drawn training comments predicted out of fold; and
-    the number of gold positions of those documents."""
-    drawn = [i for i, u in enumerate(train) if u.source == RANDOM_SOURCE]
-    leanings = out_of_fold_leanings(train, oof)
-    units = [train[i] for i in drawn] + list(dev)
-    found = [leanings[i] for i in drawn] + [
-        p.leaning() for p in model.predict([u.doc for u in dev])
-    ]
-    pairs = [
-        (p, u.positions.get(issue) == stance)
-        for u, lean in zip(units, found, strict=True)
-        for issue, (stance, p) in lean.items()
-    ]
-    return pairs, sum(len(u.positions) for u in units)
-
-
-def choose_thresholds(pairs: Sequence[tuple[float, bool]], gold: int) -> tuple[float, float]:
-    """Abstention threshold maximising micro-F1; high-confidence threshold: the lowest
-    at which the lower bound of the 95 % interval of precision is ``HIGH_PRECISION``."""
-    from nlp.evaluate import wilson
-
-    best_f1, best_t = -1.0, 0.5
-    for t in np.arange(MIN_LEANING, 0.96, 0.02):
-        kept = [ok for p, ok in pairs if p >= t]
-        tp = sum(kept)
-        prec = tp / len(kept) if kept else 0.0
-        rec = tp / gold if gold else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        if f1 > best_f1 + 1e-9:
-            best_f1, best_t = f1, float(t)
-    high = 0.99
-    for t in np.arange(best_t, 0.995, 0.01):
-        kept = [ok for p, ok in pairs if p >= t]
-        if wilson(sum(kept), len(kept))[0] >= HIGH_PRECISION:
-            high = float(t)
-            break
-    return round(best_t, 2), round(high, 2)
-
-
 def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
     digest = hashlib.sha256()
     for name in PRIMARY:
@@ -391,7 +341,10 @@ def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
     # The model's code and what decides the sentences it reads.
     for path in (
         here,
-        *(here.with_name(n) for n in ("model.py", "sentences.py", "tag_positions.py")),
+        *(
+            here.with_name(n)
+            for n in ("model.py", "sentences.py", "tag_positions.py", "thresholds.py")
+        ),
     ):
         digest.update(path.read_bytes())
     digest.update(lexicon().version.encode())
@@ -414,9 +367,7 @@ def train(db: Database, splitter: SentenceSplitter) -> StanceModel:
 def fit_calibrated(train_units: Sequence[Unit], dev: Sequence[Unit], key: str = "") -> StanceModel:
     """Fit on ``train_units``; abstention and high-confidence thresholds from ``dev``."""
     model, oof = fit_with_features(train_units, key)
-    model.threshold, model.high = choose_thresholds(
-        *calibration_pairs(model, train_units, oof, dev)
-    )
+    calibrate(model, train_units, out_of_fold_leanings(train_units, oof), dev)
     return model
 
 

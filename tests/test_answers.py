@@ -8,8 +8,9 @@ import json
 import pytest
 from sqlite_utils import Database
 
+from nlp.alignment_report import figures, report_lines
 from nlp.answers import THRESHOLD, align, expand, numbered_starts
-from nlp.answers_eval import NEAR, figures, read_labels, report_lines
+from nlp.answers_eval import NEAR, read_labels
 from nlp.questions import parse_questions
 from nlp.replies import docket_names, references, relation_of
 from nlp.sentences import split_sentences

@@ -127,7 +127,7 @@ def test_kb_eval_reproduces_the_published_figures(tagged_db_path):
     """The Accuracy page's figures (data/accuracy.json) are what kb eval measures now,
     on the whole corpus as the demo imports it (the model the site's positions come
     from): training is deterministic and the labels, split and code are committed."""
-    from kb.settings import ACCURACY_FILE
+    from kb.paths import ACCURACY_FILE
     from nlp.eval_run import run
 
     measured = json.loads(json.dumps(run(Database(tagged_db_path))))

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import KbError, as_unusable, one_line, store_unusable
+from kb.errors import KbError, one_line
 from kb.records import DocumentRecord
 from kb.store.load import LoadStats, Provenance, upsert_documents
+from kb.store.unusable import as_unusable, store_unusable
 
 if TYPE_CHECKING:
     from kb.importer import Importer

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import KbError, ParseError, StoreUnusable, as_unusable, one_line, store_unusable
+from kb.errors import KbError, ParseError, StoreUnusable, one_line
+from kb.store.unusable import as_unusable, store_unusable
 
 if TYPE_CHECKING:
     from kb.importer import Importer

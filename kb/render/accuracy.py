@@ -8,9 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kb.paths import ACCURACY_FILE
 from kb.render.issues import issue_name
 from kb.render.markup import block, esc, page_head, table
-from kb.settings import ACCURACY_FILE
 
 
 @lru_cache(maxsize=4)
@@ -81,7 +81,8 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
         f"<p>Confidence is the model's probability that the stance is right. The tagger "
         f"abstains below {test['threshold']:.2f} (the threshold that served best on "
         f"{labels['dev']} separate development documents and on the training comments, "
-        f"each predicted by a model fit without it); {abst['held_back']} of "
+        f"each predicted by a model fit without it){_class_cutoffs(test)}; "
+        f"{abst['held_back']} of "
         f"{abst['leaning']} leanings in the test documents were held back "
         f"({_pct(abst['held_back'] / abst['leaning']) if abst['leaning'] else '0 %'}). "
         f"Positions from {test['high_threshold']:.2f} up are marked <strong>high</strong> "
@@ -189,4 +190,19 @@ def _questions(fig: dict[str, Any] | None) -> str:
         f"{pr(rep['mentions'])}; whether it rebuts, agrees or only cites is right for "
         f"{_pct(rep['relation_accuracy'])} ({_ci(rep['relation_ci'])}) of them, so read the "
         "sentence before relying on the label.</p>"
+    )
+
+
+def _class_cutoffs(test: dict[str, Any]) -> str:
+    """The classes with a threshold of their own, as a clause of the sentence above."""
+    own = test.get("class_thresholds") or {}
+    if not own:
+        return ""
+    parts = ", ".join(
+        f"{issue_name(key.split('/')[0])} {key.split('/')[1]} {t:.2f}"
+        for key, t in sorted(own.items())
+    )
+    return (
+        ", or, for a stance with enough of those documents to choose it, the threshold "
+        f"that served that stance best ({parts})"
     )

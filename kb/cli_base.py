@@ -1,0 +1,112 @@
+"""What every ``kb`` command shares: the command group, its context (database and
+archive), and the options that mean the same on every command. The commands live in
+``kb.cli`` and the ``kb.cli_*`` modules beside it, which import this one (never each
+other), so the command modules form no import cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb import settings
+from kb.cli_errors import KbGroup
+from kb.console import setup_logging
+
+
+class Context:
+    def __init__(self, db: Path | None, archive: Path | None) -> None:
+        self.db_path = db
+        self.archive_path = archive
+
+    def db(self, writer: str | None = None):
+        """The database; a ``writer`` command holds the one-writer lock until it ends."""
+        from kb.store import open_db
+        from kb.store.lock import writer_lock
+
+        path = self.db_path or settings.default_db_path()
+        if writer:
+            click.get_current_context().with_resource(writer_lock(path, writer))
+        return open_db(path)
+
+    def archive(self):
+        from kb.archive import Archive
+
+        return Archive(self.archive_path or settings.default_archive_dir())
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).db_path = value
+
+    return click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        expose_value=False,
+        callback=store,
+        help="SQLite database (default: $KB_DB, else kb.db).",
+    )(func)
+
+
+#: Shared options: the same flag means the same thing on every command.
+watchlist_option = click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Watchlist TOML (default: $KB_WATCHLIST, else the built-in one).",
+)
+site_out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where the built site goes.",
+)
+site_dir_option = click.option(
+    "--site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("site"),
+    show_default=True,
+    help="A site built by kb build.",
+)
+
+
+def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).archive_path = value
+
+    return click.option(
+        "--archive",
+        type=click.Path(path_type=Path, file_okay=False),
+        expose_value=False,
+        callback=store,
+        help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+    )(func)
+
+
+@click.group(cls=KbGroup)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="SQLite database (default: $KB_DB, else kb.db).",
+)
+@click.option(
+    "--archive",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what is happening.")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, archive: Path | None, verbose: bool) -> None:
+    """Policy and legislative tracking knowledge base for AI and copyright."""
+    setup_logging(verbose)
+    ctx.obj = Context(db, archive)
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)

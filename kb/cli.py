@@ -13,7 +13,7 @@ import click
 from kb import settings
 from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK
 from kb.console import progress_bar, summary
-from kb.errors import KbError
+from kb.errors import KbError, UsageError
 from kb.records_io import write_records
 
 EXPORT_KINDS = (
@@ -27,6 +27,7 @@ EXPORT_KINDS = (
     "questions",
     "answers",
     "replies",
+    "events",
 )
 SYNC_SOURCES = (
     "regulations.gov",
@@ -168,13 +169,23 @@ def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
 @cli.command("export")
 @click.argument("kind", type=click.Choice(EXPORT_KINDS))
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="parquet: a dataset partitioned by docket, written under --out.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Parquet: the folder the dataset goes in (documents, positions, events, organizations).",
 )
 @click.option("--with-text", is_flag=True, help="Documents: include text and page ranges.")
 @db_option
 @pass_ctx
-def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
-    """Write records to stdout as JSON lines or CSV (see CONTRACT.md)."""
+def export(obj: Context, kind: str, fmt: str, with_text: bool, out: Path | None) -> None:
+    """Write records to stdout as JSON lines or CSV, or a Parquet dataset (see CONTRACT.md)."""
     from kb.store import answers, positions, query
 
     db = obj.db()
@@ -187,6 +198,7 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
         "questions": answers.export_questions,
         "answers": answers.export_answers,
         "replies": answers.export_replies,
+        "events": query.export_events,
     }
     if kind == "documents":
         records: Iterable[dict[str, Any]] = query.export_documents(db, with_text=with_text)
@@ -200,6 +212,16 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool) -> None:
             records = rv.reviewed_positions(db, positions.export_positions(db), held)
     else:
         records = exporters[kind](db)
+    if fmt == "parquet":
+        from kb.parquet_export import write_parquet
+
+        if out is None:
+            raise UsageError("--format parquet writes a folder: give it with --out", item=kind)
+        if kind == "positions":
+            records = query.with_docket(db, records)
+        n = write_parquet(kind, records, out)
+        summary(f"kb export {kind}: {n} records in {out}")
+        return
     n = write_records(records, fmt, sys.stdout)
     summary(f"kb export {kind}: {n} records")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -334,3 +334,21 @@ def family_documents(db: Database, family: str) -> list[dict[str, Any]]:
             [family, *bills],
         )
     ]
+
+
+def export_events(db: Database) -> Iterator[dict[str, Any]]:
+    """What changed, one record per event, oldest first (the digest reads the same table)."""
+    for row in db.query(
+        "select id, event, record_table, record_id, docket_id, upstream_date, upstream_field, "
+        "recorded_at, summary, details from events order by id"
+    ):
+        out = dict(row)
+        out["details"] = json.loads(out["details"]) if out["details"] else None
+        yield out
+
+
+def with_docket(db: Database, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Records of a document (``document_id``) with the ``docket_id`` of that document."""
+    dockets = dict(db.execute("select id, docket_id from documents").fetchall())
+    for record in records:
+        yield {**record, "docket_id": dockets.get(record["document_id"])}

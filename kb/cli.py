@@ -319,6 +319,41 @@ def bench_build(obj: Context) -> None:
     summary("kb bench build: done")
 
 
+@bench.command("scale")
+@click.option(
+    "--docket",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A docket folder of the corpus (default: COLC-2023-0006 in $KB_CORPUS).",
+)
+@click.option(
+    "--sizes",
+    default="1000,2500,5000,100000",
+    show_default=True,
+    help="Comma-separated numbers of comments to draw (more than the docket holds: all).",
+)
+@db_option
+@pass_ctx
+def bench_scale(obj: Context, docket: Path | None, sizes: str) -> None:
+    """Time and peak memory of import, tag and build on random subsets, with the slope."""
+    from kb.bench_scale import measure, model_cache, report
+
+    try:
+        counts = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError as exc:
+        raise UsageError("sizes are whole numbers, comma-separated", item=sizes) from exc
+    folder = docket or settings.corpus_dir() / "regulations.gov" / "COLC-2023-0006"
+    model = model_cache(obj.db_path or settings.default_db_path())
+    click.echo(
+        f"stance model: {model} (fitting not measured)"
+        if model
+        else "stance model: none cached beside the database (run kb tag on the corpus first); "
+        "each subset fits its own or falls back to the lexicon"
+    )
+    click.echo(report(measure(folder, counts, model)))
+    summary("kb bench scale: done")
+
+
 @bench.command("search")
 @site_dir_option
 @click.argument("queries", nargs=-1)

@@ -44,22 +44,20 @@ Units are numbered by date (undated last), so ordering by date is ordering by nu
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlite_utils import Database
 
 from kb.render.issues import issue_name
 from kb.search_terms import groups, organisation_acronyms, variant_rules
 from kb.search_units import STANCE_BITS, Unit, units_from_db
+from kb.search_words import WORD, adjacent, words
 from nlp.stance import ISSUES
 
 VERSION = 3  # the browser refuses an index of another version
@@ -74,51 +72,8 @@ TITLE_WEIGHT = 3  # a word in the heading counts as this many in the text
 K1, B = 1.2, 0.75  # BM25
 NOWHERE = 1 << 30  # first passage of a word that is only in the heading
 
-WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 PREFIX = 2  # vocabulary files hold the words that start with the same two characters
 SUGGEST_MIN_UNITS = 2  # a word in fewer units is neither suggested nor a correction
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (the browser folds queries the same way)."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-
-
-def words(text: str) -> Iterator[str]:
-    """Index terms of ``text``: each word, and each part and the joined form of a
-    hyphenated one ("opt-out" → opt, out, optout); single letters are left out."""
-    for m in WORD.finditer(fold(text)):
-        parts = m[0].split("-")
-        for part in parts:
-            if is_indexed(part):
-                yield part
-        if len(parts) > 1:
-            yield "".join(parts)
-
-
-def is_indexed(part: str) -> bool:
-    return len(part) > 1 or part.isdigit()
-
-
-def adjacent(text: str) -> Iterator[tuple[str, str]]:
-    """Pairs of adjacent index terms of ``text``, for phrase queries: "fair use" → (fair,
-    use); a hyphenated word is its parts in a row and its joined form ("an opt-out
-    scheme" → (an, opt), (opt, out), (out, scheme), (an, optout), (optout, scheme))."""
-    before: list[str] = []
-    for m in WORD.finditer(fold(text)):
-        split = m[0].split("-")
-        joined = ["".join(split)] if len(split) > 1 else []
-        parts = [p for p in split if is_indexed(p)]
-        if not parts and not joined:
-            continue
-        for a in before:
-            for b in parts[:1] + joined:
-                yield a, b
-        yield from itertools.pairwise(parts)
-        before = parts[-1:] + joined
 
 
 def passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
@@ -434,62 +389,3 @@ def build_index(units: list[Unit], out: Path) -> IndexReport:
 def write_search_index(db: Database, site: Path) -> IndexReport:
     """Index the database's filings, bills and organisations into ``site/search/idx``."""
     return build_index(units_from_db(db), site / "search" / "idx")
-
-
-class Reader:
-    """Reads the binary files back (for tests and for looking into an index by hand)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
-
-    def varint(self) -> int:
-        n = shift = 0
-        while True:
-            byte = self.data[self.pos]
-            self.pos += 1
-            n |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return n
-
-    def string(self) -> str:
-        size = self.varint()
-        self.pos += size
-        return self.data[self.pos - size : self.pos].decode("utf-8")
-
-    def block(self) -> list[tuple[int, int, int]]:
-        n, last, ids = self.varint(), 0, []
-        for _ in range(n):
-            last += self.varint()
-            ids.append(last)
-        impacts = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return [(unit, impacts[k], self.varint()) for k, unit in enumerate(ids)]
-
-
-class Entry(NamedTuple):
-    stem: str
-    forms: list[str]  # the other forms of the stem, commonest first
-    postings: list[tuple[int, int, int]]  # (unit, impact, passage)
-
-
-def lookup(index: Path, term: str, folder: str = "t") -> Entry | None:
-    """The entry of ``term`` (folder ``t``) or of a pair of groups (folder ``b``) in the
-    index at ``index``, or None."""
-    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    count = manifest["shards" if folder == "t" else "phrase_shards"]
-    shard = index / folder / f"{fnv1a(term) % count}.bin"
-    r = Reader(gzip.decompress(shard.read_bytes()))
-    while r.pos < len(r.data):
-        found, stem = r.string(), r.string()
-        others = [r.string() for _ in range(r.varint())]
-        if r.varint() == 1:
-            own = r.varint()
-            if found == term:
-                data = gzip.decompress((index / "p" / f"{own}.bin").read_bytes())
-                return Entry(stem, others, Reader(data).block())
-            continue
-        rows = r.block()
-        if found == term:
-            return Entry(stem, others, rows)
-    return None

@@ -10,17 +10,11 @@ from collections import defaultdict
 import pytest
 
 from kb.importer import import_paths
-from kb.search_index import (
-    MAX_FORMS,
-    build_index,
-    fnv1a,
-    lookup,
-    order,
-    passages,
-    words,
-)
+from kb.search_index import MAX_FORMS, build_index, fnv1a, order, passages
+from kb.search_read import lookup
 from kb.search_terms import groups, organisation_acronyms
 from kb.search_units import units_from_db
+from kb.search_words import words
 from kb.store import open_db
 from nlp.tag import tag_documents
 

@@ -19,6 +19,7 @@ from kb.records import (
 )
 from kb.xml import local, parse_xml, text_of
 from scrapers.govinfo import SOURCE
+from scrapers.govinfo.parse_text import BillText, parse_bill_text, version_code
 
 _TYPE_PATH = {
     "hr": "house-bill",
@@ -30,7 +31,6 @@ _TYPE_PATH = {
     "hres": "house-resolution",
     "sres": "senate-resolution",
 }
-_VERSION_IN_URL = re.compile(r"BILLS-\d+[a-z]+\d+([a-z]+)\b")
 SHORT_TITLE_ORDER = ("Enacted", "Passed", "Reported", "Introduced")
 
 
@@ -120,11 +120,6 @@ def parse_actions(bill: Element, item: str) -> tuple[BillAction, ...]:
     return tuple(sorted(merged.values(), key=lambda a: a.date))
 
 
-def _version_code(url: str | None) -> str | None:
-    match = _VERSION_IN_URL.search(url or "")
-    return match.group(1) if match else None
-
-
 def _short_title(titles: list[dict[str, str | None]]) -> str | None:
     for stage in SHORT_TITLE_ORDER:
         for title in titles:
@@ -207,7 +202,7 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         url = next((u for u in urls if u and u.endswith(".xml")), urls[0] if urls else None)
         versions.append(
             TextVersion(
-                code=_version_code(url),
+                code=version_code(url),
                 name=_t(el, "type") or "",
                 date=_date(_t(el, "date"), bid),
                 url=url,
@@ -270,121 +265,6 @@ def _layout_rank(version: str | None) -> int:
 
 
 @dataclass(frozen=True)
-class BillText:
-    bill_id: str | None
-    version_code: str | None
-    title: str | None
-    text: str
-    #: For a version that shows a committee's amendment: the text before it.
-    text_before_amendment: str | None = None
-
-
-_BLOCKS = frozenset(
-    {
-        "section",
-        "subsection",
-        "paragraph",
-        "subparagraph",
-        "clause",
-        "subclause",
-        "item",
-        "subitem",
-        "heading",
-        "content",
-        "chapeau",
-        "continuation",
-        "quotedContent",
-        "p",
-        "title",
-        "part",
-        "division",
-        "subtitle",
-        "chapter",
-        "officialTitle",
-        "longTitle",
-        "enactingFormula",
-        "text",
-        "header",
-        "legis-body",
-        "toc-entry",
-    }
-)
-
-
-def _render(el: Element, skip: str | None, out: list[str]) -> None:
-    if skip and el.get("changed") == skip:
-        return
-    name = local(el.tag)
-    if name in ("meta", "toc") or name == "endorsement":
-        return
-    if name in _BLOCKS and out and not out[-1].endswith("\n"):
-        out.append("\n")
-    if el.text:
-        out.append(el.text)
-    for child in el:
-        _render(child, skip, out)
-        if child.tail:
-            out.append(child.tail)
-    if name in ("num",):
-        out.append(" ")
-
-
-def _clean(parts: list[str]) -> str:
-    text = "".join(parts)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
-
-
-def parse_bill_text(data: bytes, *, item: str, fmt: str) -> BillText:
-    """Bill text from USLM XML, bill-DTD XML or GovInfo's HTML/XHTML rendering."""
-    if fmt in ("htm", "html", "xhtml"):
-        from kb.extract import extract_html
-
-        text = extract_html(data).text
-        m = re.search(
-            r"(\d+)(?:th|st|nd|rd) CONGRESS.*?\n\s*(H\. ?R\.|S\.|H\. ?J\. ?RES\.|S\. ?J\. ?RES\.) ?(\d+)",
-            text,
-            re.S,
-        )
-        bid = bill_id(m.group(1), m.group(2), m.group(3)) if m else None
-        return BillText(bid, _version_code(item), None, text)
-    root = parse_xml(data, item=item, source=SOURCE)
-    name = local(root.tag)
-    if name not in ("bill", "resolution", "amendment-doc"):
-        raise ParseError(f"not bill text (root <{name}>)", item=item, source=SOURCE)
-    ns_title = next((text_of(e) for e in root.iter() if local(e.tag) == "citableAs"), None)
-    bid = None
-    code = None
-    if ns_title:
-        m = re.match(
-            r"(\d+) (HR|S|HJRES|SJRES|HCONRES|SCONRES|HRES|SRES) (\d+) (\w+)", ns_title, re.I
-        )
-        if m:
-            bid, code = bill_id(m.group(1), m.group(2), m.group(3)), m.group(4).lower()
-    else:
-        congress = text_of(root.find(".//congress"))
-        number = text_of(root.find(".//legis-num"))
-        m = re.search(r"(\d+)", congress or "")
-        n = re.match(r"(H\. ?R\.|S\.)\s*(\d+)", number or "")
-        if m and n:
-            bid = bill_id(m.group(1), n.group(1), n.group(2))
-        code = root.get("bill-stage")
-    body = next((e for e in root.iter() if local(e.tag) in ("main", "legis-body")), root)
-    title = next(
-        (text_of(e) for e in root.iter() if local(e.tag) in ("officialTitle", "official-title")),
-        None,
-    )
-    after: list[str] = []
-    _render(body, "deleted", after)
-    amended = any(e.get("changed") in ("added", "deleted") for e in body.iter())
-    before: list[str] | None = None
-    if amended:
-        before = []
-        _render(body, "added", before)
-    return BillText(bid, code, title, _clean(after), _clean(before) if before is not None else None)
-
-
-@dataclass(frozen=True)
 class SitemapEntry:
     url: str
     lastmod: str | None
@@ -399,3 +279,6 @@ def parse_sitemap(data: bytes, *, item: str) -> list[SitemapEntry]:
         if loc:
             out.append(SitemapEntry(loc, utc_iso(lastmod, item=item) if lastmod else None))
     return out
+
+
+__all__ = ["BillText", "parse_bill_text"]  # re-exported: the text parser is in parse_text

@@ -37,18 +37,28 @@ class Context:
         return Archive(self.archive_path or settings.default_archive_dir())
 
 
-def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def _context_option(flag: str, attr: str, path: click.Path, help: str) -> Callable[..., Any]:
+    """An option that, when given, sets ``attr`` of the command's :class:`Context`."""
+
     def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
         if value is not None:
-            ctx.ensure_object(Context).db_path = value
+            setattr(ctx.ensure_object(Context), attr, value)
 
-    return click.option(
-        "--db",
-        type=click.Path(path_type=Path, dir_okay=False),
-        expose_value=False,
-        callback=store,
-        help="SQLite database (default: $KB_DB, else kb.db).",
-    )(func)
+    return click.option(flag, type=path, expose_value=False, callback=store, help=help)
+
+
+db_option = _context_option(
+    "--db",
+    "db_path",
+    click.Path(path_type=Path, dir_okay=False),
+    "SQLite database (default: $KB_DB, else kb.db).",
+)
+archive_option = _context_option(
+    "--archive",
+    "archive_path",
+    click.Path(path_type=Path, file_okay=False),
+    "Raw archive directory (default: $KB_ARCHIVE, else archive/).",
+)
 
 
 #: Shared options: the same flag means the same thing on every command.
@@ -72,20 +82,6 @@ site_dir_option = click.option(
     show_default=True,
     help="A site built by kb build.",
 )
-
-
-def archive_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    def store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-        if value is not None:
-            ctx.ensure_object(Context).archive_path = value
-
-    return click.option(
-        "--archive",
-        type=click.Path(path_type=Path, file_okay=False),
-        expose_value=False,
-        callback=store,
-        help="Raw archive directory (default: $KB_ARCHIVE, else archive/).",
-    )(func)
 
 
 @click.group(cls=KbGroup)

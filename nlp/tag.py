@@ -26,8 +26,8 @@ from kb.errors import UsageError
 from kb.publish import die_with_parent
 from kb.records import now_iso
 from kb.settings import tag_batch
-from kb.store.load import set_sync_state
 from kb.store.links import replace_links_bulk
+from kb.store.load import set_sync_state
 from kb.watchlist import Watchlist
 from nlp.answers import Answer
 from nlp.campaigns import find_campaigns
@@ -278,17 +278,13 @@ def tag_documents(
             refresh_campaigns(db, campaigns.result(), version, report.positions)
             sync_organizations(db)
             report.replies = refresh_replies(db, _QUESTIONS)
-            set_sync_state(
-                db, TAG_STATE, source="nlp", last_status="ok", last_finished=now_iso()
-            )
+            set_sync_state(db, TAG_STATE, source="nlp", last_status="ok", last_finished=now_iso())
     return report
 
 
 def _unfinished(db: Database) -> bool:
     """True when the last ``kb tag`` stored its documents but died before its end steps."""
-    row = db.execute(
-        "select last_status from sync_state where key = ?", [TAG_STATE]
-    ).fetchone()
+    row = db.execute("select last_status from sync_state where key = ?", [TAG_STATE]).fetchone()
     return row is not None and row[0] != "ok"
 
 

@@ -28,7 +28,9 @@ def table_hashes(path: Path, ignore: frozenset[str] = frozenset()) -> dict[str, 
                 f"select name, type, pk from pragma_table_info('{name}')"
             ).fetchall()
             cols = [
-                c for c, kind, pk in info if c not in TIMESTAMPS | ignore and not (pk and kind == "INTEGER")
+                c
+                for c, kind, pk in info
+                if c not in TIMESTAMPS | ignore and not (pk and kind == "INTEGER")
             ]
             select = ", ".join(f'"{c}"' for c in cols)
             rows = sorted(

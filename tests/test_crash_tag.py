@@ -43,7 +43,12 @@ WHEN = frozenset({"last_started", "last_finished"})
 def _tag(db: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "kb", "--db", str(db), "tag"],
-        env={**os.environ, "PYTHONPATH": str(ROOT), "KB_NO_PROGRESS": "1", "KB_TAG_BATCH": str(BATCH)},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "KB_NO_PROGRESS": "1",
+            "KB_TAG_BATCH": str(BATCH),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -25,8 +25,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from kb.archive import Archive
 from kb.store import open_db
 from kb.sync import run_sync
@@ -139,4 +137,4 @@ def test_a_list_page_that_keeps_failing_abandons_the_docket_by_name(
     assert "abandoned" in error and "6 attempts" in error and "does not parse" in error
     assert any("COLC-2023-0006 comments page 2" in line for line in lines)
     # Nothing after the failed page was taken for done: the watermark stayed.
-    assert db["sync_state"].get("regulations.gov:COLC-2023-0006")["watermark"] is None
+    assert db.table("sync_state").get("regulations.gov:COLC-2023-0006")["watermark"] is None

@@ -122,6 +122,14 @@ class Fetcher:
         self.faults: Counter[str] = Counter()
         self._sleep = sleep
 
+    def summary(self) -> str:
+        """How many requests went out, and the transient faults among them, by kind."""
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items()))
+        retried = sum(self.faults.values())
+        return f"{self.requests_made} requests, {retried} transient faults" + (
+            f" ({kinds})" if kinds else ""
+        )
+
     def limiter(self, host: str) -> RateLimiter:
         if host not in self._limiters:
             policy = self.settings.host_policies.get(host, self.settings.default_policy)
@@ -156,7 +164,7 @@ class Fetcher:
         limiter = self.limiter(rate_host or urlsplit(full_url).hostname or "")
         try:
             status, body, resp_headers = self._get_with_retries(full_url, req_headers, limiter)
-        except _Transient as exc:
+        except (_Transient, requests.RequestException) as exc:
             raise FetchError(redact_text(f"request failed: {exc}"), item=shown) from None
         if status == 304 and conditional is not None:
             return FetchResult(
@@ -189,8 +197,13 @@ class Fetcher:
                 return self._attempt(url, headers, limiter)
             except _Transient as fault:
                 self.faults[fault.kind] += 1
-                log.warning(
-                    "%s: %s (attempt %d of %d)", redact_url(url), fault.detail, attempt, attempts
+                log.log(
+                    logging.WARNING if attempt == attempts else logging.INFO,
+                    "%s: %s (attempt %d of %d)",
+                    redact_url(url),
+                    fault.detail,
+                    attempt,
+                    attempts,
                 )
                 if attempt == attempts:
                     if fault.response is not None:

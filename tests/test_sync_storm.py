@@ -105,6 +105,8 @@ def test_one_sync_through_a_storm_gets_everything_a_clean_one_does(
         )
     assert stormy.returncode == clean.returncode, stormy.stderr[-2000:]
     assert "Traceback" not in stormy.stderr
+    # The run says what the storm cost.
+    assert f"fetcher: {requests} requests, {faults} transient faults" in stormy.stderr
     # Everything a clean run gets, nothing twice.
     clean_hashes = table_hashes(tmp_path / "clean" / "kb.db", ignore=WHEN)
     storm_hashes = table_hashes(tmp_path / "storm" / "kb.db", ignore=WHEN)

@@ -169,3 +169,58 @@ def test_killed_tag_runs_resume_to_the_uninterrupted_result(tmp_path, base, caps
     assert len(killed) >= KILLS * 3 // 4
     assert orphans == []
     assert [(c.point, c.differing) for c in cycles if c.differing] == []
+
+
+@pytest.fixture
+def small(tmp_path, colc):
+    """The first 40 recorded documents, imported (one campaign among them)."""
+    folder = tmp_path / "in-small" / "documents"
+    folder.mkdir(parents=True)
+    for path in sorted((colc / "documents").glob("*.json"))[:40]:
+        shutil.copy(path, folder)
+    db = open_db(tmp_path / "small.db")
+    import_paths(db, [tmp_path / "in-small"])
+    return db
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(small, monkeypatch):
+    """A run that dies while storing a batch's mentions leaves none of the batch tagged
+    (the kill points above rarely fall in so short a window)."""
+    import nlp.tag
+
+    def die(*args, **kwargs):
+        raise KeyboardInterrupt  # as good as a kill for what was committed
+
+    monkeypatch.setattr(nlp.tag, "replace_links_bulk", die)
+    with pytest.raises(KeyboardInterrupt):
+        nlp.tag.tag_documents(small, None)
+    stored = small.execute("select count(*) from documents where tagger_version is not null")
+    assert stored.fetchone()[0] == 0
+    assert small.execute("select count(*) from positions").fetchone()[0] == 0
+
+
+def test_end_of_run_steps_are_redone_after_a_kill(small, tmp_path, monkeypatch):
+    """Killed after its last batch and before the campaigns, organisations and replies were
+    stored: the next run, with no document left to tag, stores them, and the database is
+    the one an uninterrupted run leaves."""
+    import nlp.tag
+
+    small.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(tmp_path / "small.db", tmp_path / "clean.db")
+    nlp.tag.tag_documents(open_db(tmp_path / "clean.db"), None)
+
+    def die(*args, **kwargs):
+        raise KeyboardInterrupt  # as good as a kill for what was committed
+
+    monkeypatch.setattr(nlp.tag, "refresh_campaigns", die)
+    with pytest.raises(KeyboardInterrupt):
+        nlp.tag.tag_documents(small, None)
+    monkeypatch.undo()
+    assert small.execute("select count(*) from organizations").fetchone()[0] == 0
+    assert nlp.tag.tag_documents(small, None).considered == 0
+    assert small.execute("select count(*) from organizations").fetchone()[0] > 0
+    assert small.table("sync_state").get(nlp.tag.TAG_STATE)["last_status"] == "ok"
+    small.conn.close()
+    expected = table_hashes(tmp_path / "clean.db", ignore=WHEN)
+    got = table_hashes(tmp_path / "small.db", ignore=WHEN)
+    assert [t for t in expected if expected[t] != got.get(t)] == []

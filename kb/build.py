@@ -20,11 +20,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.build_redlines import write_redline_pages
+from kb.children import die_with_parent
 from kb.digest.feeds import copy_feeds, post_url_of
 from kb.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import slug
-from kb.publish import confined, die_with_parent, staging_dir, swap_in
+from kb.publish import confined, staging_dir, swap_in
 from kb.redlines import pairs_for
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family

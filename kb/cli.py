@@ -102,7 +102,7 @@ def sync(
     )
     for line in reports:
         click.echo(line, err=True)
-    synced = sum(not line.startswith("  error:") for line in reports)  # one line per source
+    synced = sum(not line.startswith("  ") for line in reports)  # one line per source
     summary(f"kb sync: {synced} sources synced, {failed} with errors")
     sys.exit(1 if failed else 0)
 

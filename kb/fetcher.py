@@ -1,9 +1,10 @@
 """The one fetcher: the only code in the project that talks to the network.
 
-Retries with exponential backoff and jitter on 429/5xx and connection errors
-(urllib3 ``Retry``, which honours ``Retry-After`` up to a bound), a second layer
-(tenacity) for bodies cut off after the headers arrived and for a 200 declared as
-JSON whose body does not parse, a timeout on every request, a
+Retries with exponential backoff and jitter on every transient fault: 429 and
+5xx (honouring ``Retry-After`` up to a bound), connection errors and resets,
+stalls past the timeout, bodies cut off after the headers arrived, and a 200
+declared as JSON whose body does not parse. All of them draw on one retry
+budget per address. A timeout on every request, a
 per-host sliding-window rate limiter that also listens to
 ``X-RateLimit-Remaining``, and an honest User-Agent. Every body is archived,
 with redacted metadata, before the caller sees it.
@@ -13,25 +14,19 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from tenacity import (
-    retry,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from kb.archive import Archive, ArchivedResponse
 from kb.errors import FetchError
-from kb.retry_after import CappedRetry
+from kb.retry_after import retry_after_seconds
 from kb.secrets import redact_text, redact_url
 from kb.settings import FetchSettings, HostPolicy
 
@@ -50,8 +45,24 @@ class FetchResult:
     not_modified: bool = False
 
 
-class _BodyError(Exception):
-    """The headers arrived but the body was cut off or timed out."""
+class _Transient(Exception):
+    """One attempt failed in a way worth retrying; ``kind`` names the fault."""
+
+    def __init__(
+        self,
+        kind: str,
+        detail: str,
+        retry_after: float | None = None,
+        response: tuple[int, bytes, dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.retry_after = retry_after
+        self.response = response
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class RateLimiter:
@@ -98,30 +109,26 @@ class RateLimiter:
 class Fetcher:
     """GETs with retries, rate limits, timeouts and archive-before-parse."""
 
-    def __init__(self, archive: Archive, settings: FetchSettings | None = None) -> None:
+    def __init__(
+        self, archive: Archive, settings: FetchSettings | None = None, sleep=time.sleep
+    ) -> None:
         self.archive = archive
         self.settings = settings or FetchSettings()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.settings.user_agent
-        retries = CappedRetry(
-            total=self.settings.retries,
-            connect=self.settings.retries,
-            read=self.settings.retries,
-            status=self.settings.retries,
-            backoff_factor=self.settings.backoff_factor,
-            backoff_max=self.settings.backoff_max,
-            backoff_jitter=self.settings.backoff_factor / 2,
-            status_forcelist=RETRY_STATUSES,
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            respect_retry_after_header=True,
-            retry_after_max=int(self.settings.retry_after_max),
-            raise_on_status=False,
-        )
-        adapter = HTTPAdapter(max_retries=retries)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self._limiters: dict[str, RateLimiter] = {}
         self.requests_made = 0
+        #: Transient faults met, by kind (``429``, ``503``, ``timeout``, ``badjson``, …).
+        self.faults: Counter[str] = Counter()
+        self._sleep = sleep
+
+    def summary(self) -> str:
+        """How many requests went out, and the transient faults among them, by kind."""
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items()))
+        retried = sum(self.faults.values())
+        return f"{self.requests_made} requests, {retried} transient faults" + (
+            f" ({kinds})" if kinds else ""
+        )
 
     def limiter(self, host: str) -> RateLimiter:
         if host not in self._limiters:
@@ -156,8 +163,8 @@ class Fetcher:
         shown = redact_url(full_url)
         limiter = self.limiter(rate_host or urlsplit(full_url).hostname or "")
         try:
-            status, body, resp_headers = self._get_with_body_retries(full_url, req_headers, limiter)
-        except (requests.RequestException, _BodyError) as exc:
+            status, body, resp_headers = self._get_with_retries(full_url, req_headers, limiter)
+        except (_Transient, requests.RequestException) as exc:
             raise FetchError(redact_text(f"request failed: {exc}"), item=shown) from None
         if status == 304 and conditional is not None:
             return FetchResult(
@@ -176,48 +183,82 @@ class Fetcher:
             raise FetchError(f"HTTP {status}", item=shown, status=status)
         return FetchResult(shown, status, body, resp_headers, archived)
 
-    def _get_with_body_retries(
+    def _get_with_retries(
         self, url: str, headers: dict[str, str], limiter: RateLimiter
     ) -> tuple[int, bytes, dict[str, str]]:
-        @retry(
-            retry=retry_if_exception_type(_BodyError),
-            stop=stop_after_attempt(max(self.settings.retries, 1)),
-            wait=wait_exponential_jitter(
-                multiplier=self.settings.backoff_factor,
-                max=self.settings.backoff_max,
-                jitter=self.settings.backoff_factor,
-            ),
-            reraise=True,
-        )
-        def attempt() -> tuple[int, bytes, dict[str, str]]:
-            limiter.acquire()
-            self.requests_made += 1
-            timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        """One retry budget per address, whatever the faults: a 429 or 5xx, a stall past
+        the timeout, a reset, a body cut short and a 200 whose JSON does not parse all
+        count against ``retries`` and wait the same exponential backoff (or the capped
+        ``Retry-After``). A status fault that outlasts the budget is returned, so the
+        caller reports its status; any other raises ``_Transient``."""
+        attempts = max(self.settings.retries, 0) + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(url, headers, limiter)
+            except _Transient as fault:
+                self.faults[fault.kind] += 1
+                log.log(
+                    logging.WARNING if attempt == attempts else logging.INFO,
+                    "%s: %s (attempt %d of %d)",
+                    redact_url(url),
+                    fault.detail,
+                    attempt,
+                    attempts,
+                )
+                if attempt == attempts:
+                    if fault.response is not None:
+                        return fault.response
+                    fault.detail = f"{fault.detail}; gave up after {attempts} attempts"
+                    raise
+                self._sleep(self._pause(attempt, fault.retry_after))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, attempt: int, retry_after: float | None) -> float:
+        factor = self.settings.backoff_factor
+        backoff = min(factor * 2 ** (attempt - 1), self.settings.backoff_max)
+        backoff += random.uniform(0, factor / 2)
+        return max(backoff, retry_after or 0.0)
+
+    def _attempt(
+        self, url: str, headers: dict[str, str], limiter: RateLimiter
+    ) -> tuple[int, bytes, dict[str, str]]:
+        limiter.acquire()
+        self.requests_made += 1
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        try:
             with self.session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
-                try:
-                    body = resp.content
-                except (
-                    requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ConnectionError,
-                    requests.exceptions.ContentDecodingError,
-                ) as exc:
-                    log.warning("body of %s cut off: %s", redact_url(url), redact_text(str(exc)))
-                    raise _BodyError(redact_text(str(exc))) from None
-                if resp.status_code == 200 and not _parses(body, resp.headers):
-                    log.warning("body of %s is not the JSON it says it is", redact_url(url))
-                    raise _BodyError("a 200 whose JSON body does not parse")
-                remaining = resp.headers.get("X-RateLimit-Remaining")
-                if remaining is not None and remaining.strip().lstrip("-").isdigit():
-                    limiter.observe_remaining(int(remaining))
-                return resp.status_code, body, dict(resp.headers)
+                body = resp.content
+                status, resp_headers = resp.status_code, dict(resp.headers)
+                declared_json = "json" in (resp.headers.get("Content-Type") or "").lower()
+        except requests.Timeout as exc:
+            raise _Transient("timeout", f"no answer within the timeout: {_short(exc)}") from None
+        except requests.exceptions.ChunkedEncodingError as exc:
+            raise _Transient("truncated", f"body cut short: {_short(exc)}") from None
+        except requests.exceptions.ContentDecodingError as exc:
+            raise _Transient("truncated", f"body undecodable: {_short(exc)}") from None
+        except requests.ConnectionError as exc:
+            raise _Transient("connection", f"connection failed: {_short(exc)}") from None
+        remaining = resp_headers.get("X-RateLimit-Remaining")
+        if remaining is not None and remaining.strip().lstrip("-").isdigit():
+            limiter.observe_remaining(int(remaining))
+        if status in RETRY_STATUSES:
+            wait = retry_after_seconds(
+                resp_headers.get("Retry-After"), self.settings.retry_after_max
+            )
+            raise _Transient(
+                str(status), f"HTTP {status}", wait, response=(status, body, resp_headers)
+            )
+        if status == 200 and declared_json and not _parses(body):
+            raise _Transient("badjson", "a 200 whose JSON body does not parse")
+        return status, body, resp_headers
 
-        return attempt()
+
+def _short(exc: Exception) -> str:
+    return redact_text(str(exc))[:300]
 
 
-def _parses(body: bytes, headers: requests.structures.CaseInsensitiveDict[str]) -> bool:
-    """False for a body declared as JSON that does not parse (cut short upstream, or garbled)."""
-    if "json" not in (headers.get("Content-Type") or "").lower():
-        return True
+def _parses(body: bytes) -> bool:
+    """False for a JSON body that does not parse (cut short upstream, or garbled)."""
     try:
         json.loads(body, strict=False)  # raw control characters occur in real bodies
     except (ValueError, RecursionError):

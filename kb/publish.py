@@ -1,4 +1,4 @@
-"""Publishing a built site all at once, and child processes that die with their parent.
+"""Publishing a built site all at once.
 
 ``kb build`` writes the new site into a folder beside the live one
 (``.<name>.building-<pid>``) and, only when every step has succeeded, exchanges
@@ -9,43 +9,21 @@ staging folder is removed by the next build.
 
 Every page path built from data stays inside the site (:func:`confined`).
 
-A child process (``mkdocs build``) is started with ``PR_SET_PDEATHSIG``: the kernel
-kills it when its parent dies, however the parent dies (``kill -9`` included).
+The child processes it starts die with it (:mod:`kb.children`).
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import shutil
-import signal
-from collections.abc import Callable
 from pathlib import Path
 
+from kb.children import libc
 from kb.errors import KbError
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
-def die_with_parent() -> Callable[[], None]:
-    """A ``preexec_fn``: the child gets SIGKILL when the process that started it dies.
-
-    A parent killed between the fork and the ``prctl`` call would leave the child an
-    orphan that never gets the signal, so the child checks afterwards that its parent
-    is still the process that started it, and exits at once if not.
-    """
-    parent = os.getpid()
-
-    def arm() -> None:
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return arm
 
 
 def staging_dir(final: Path) -> Path:
@@ -79,7 +57,7 @@ def swap_in(staging: Path, final: Path) -> tuple[int, int]:
     if not final.exists():
         staging.rename(final)
         return measured
-    if _libc.renameat2(_AT_FDCWD, bytes(staging), _AT_FDCWD, bytes(final), _RENAME_EXCHANGE):
+    if libc.renameat2(_AT_FDCWD, bytes(staging), _AT_FDCWD, bytes(final), _RENAME_EXCHANGE):
         error = ctypes.get_errno()
         raise OSError(error, f"cannot swap in the new site: {os.strerror(error)}", str(final))
     shutil.rmtree(staging)  # now the previous site

@@ -82,6 +82,11 @@ def secret_values() -> list[str]:
     return [v for k in SECRET_ENV_VARS if (v := os.environ.get(k)) and len(v) >= 4]
 
 
+def tag_batch() -> int:
+    """Documents ``kb tag`` stores per transaction (``$KB_TAG_BATCH``, default 400)."""
+    return max(_env_int("KB_TAG_BATCH", 400), 1)
+
+
 @dataclass(frozen=True)
 class HostPolicy:
     """Rate budget for one upstream host: ``limit`` requests per ``window`` seconds."""

@@ -56,7 +56,10 @@ def run_sync(
     retry_failed: bool = False,
     fetch_settings: FetchSettings | None = None,
 ) -> tuple[list[str], int]:
-    """Sync every watched item; returns summary lines and how many sources had errors."""
+    """Sync every watched item; returns summary lines and how many sources had errors.
+
+    One line per source, indented lines under it (its errors), and last an indented
+    line of what the fetcher did: requests and transient faults, by kind."""
     watchlist = load_watchlist(watchlist_path)
     fetcher = Fetcher(archive, fetch_settings)
     wanted = set(sources or SOURCES)
@@ -127,4 +130,5 @@ def run_sync(
         lines.append(source_report.summary())
         lines.extend(f"  error: {e}" for e in source_report.errors[:20])
         failed += bool(source_report.errors)
+    lines.append(f"  fetcher: {fetcher.summary()}")
     return lines, failed

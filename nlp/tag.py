@@ -14,7 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kb.children import die_with_parent
 from kb.errors import UsageError
+from kb.records import now_iso
+from kb.settings import tag_batch
 from kb.store.links import replace_links_bulk
+from kb.store.load import set_sync_state
 from kb.watchlist import Watchlist
 from nlp.answers import Answer
 from nlp.campaigns import find_campaigns
@@ -57,7 +61,6 @@ from nlp.tag_positions import (
 from nlp.train import labels_hash
 
 NLP_VERSION = "5"
-BATCH = 400
 #: The language a source's documents are in unless the text clearly says otherwise.
 EXPECTED_LANGUAGE = {
     "regulations.gov": "en",
@@ -72,6 +75,9 @@ _MODEL: StanceModel | None = None
 _QUESTIONS: dict[str, list[Question]] = {}
 #: Documents per task a worker runs the stance model over at once.
 CHUNK = 25
+#: The ``sync_state`` row of the last ``kb tag``: ``running`` until its end-of-run steps
+#: (campaigns, organisations, replies) are done, then ``ok``.
+TAG_STATE = "kb tag"
 
 
 @dataclass
@@ -140,7 +146,9 @@ def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
     return MentionFinder(*finder_inputs(db, watchlist))
 
 
-def _init_worker(names: list[BillName], dockets: set[str]) -> None:
+def _init_worker(names: list[BillName], dockets: set[str], arm: Callable[[], None]) -> None:
+    """A pool worker: dies with the ``kb tag`` that forked it (``arm``), then loads its finder."""
+    arm()
     global _FINDER
     _FINDER = MentionFinder(names, dockets)
 
@@ -243,40 +251,69 @@ def tag_documents(
         )
     ]
     report.considered = len(ids)
+    # A run killed after its last batch has its end-of-run steps done by the next one.
+    finish = bool(ids) or _unfinished(db)
     workers = workers or min(os.cpu_count() or 1, 4)
     global _MODEL
     _MODEL, report.method = stance_model(db) if ids else (None, "nothing to tag")
     if ids:
         warm_up()
-    # Forked workers inherit the pipelines and models loaded above instead of loading their own.
+    # Forked workers inherit the pipelines and models loaded above instead of loading their
+    # own, and are killed by the kernel when this process dies, however it dies.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(names, dockets)
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(names, dockets, die_with_parent()),
     ) as pool:
         # Form letters are clustered in the pool while the documents are analysed.
-        campaigns = pool.submit(find_campaigns, comment_bodies(db)) if ids else None
-        pending: Iterator[Analysis] | None = None
-        for start in range(0, len(ids), BATCH):
-            jobs = _jobs(db, ids[start : start + BATCH])
-            # The next batch is already submitted while this process stores the last one.
-            chunks = [jobs[k : k + CHUNK] for k in range(0, len(jobs), CHUNK)]
-            submitted = (a for done in pool.map(analyse_chunk, chunks) for a in done)
-            if pending is not None:
-                _store(db, list(pending), version, report)
-            pending = submitted
-        if pending is not None:
-            _store(db, list(pending), version, report)
+        campaigns = pool.submit(find_campaigns, comment_bodies(db)) if finish else None
+        if ids:
+            set_sync_state(
+                db, TAG_STATE, source="nlp", last_status="running", last_started=now_iso()
+            )
+        _tag_batches(db, pool, ids, version, report)
         if campaigns is not None:
             refresh_campaigns(db, campaigns.result(), version, report.positions)
             sync_organizations(db)
             report.replies = refresh_replies(db, _QUESTIONS)
+            set_sync_state(db, TAG_STATE, source="nlp", last_status="ok", last_finished=now_iso())
     return report
 
 
+def _unfinished(db: Database) -> bool:
+    """True when the last ``kb tag`` stored its documents but died before its end steps."""
+    row = db.execute("select last_status from sync_state where key = ?", [TAG_STATE]).fetchone()
+    return row is not None and row[0] != "ok"
+
+
+def _tag_batches(
+    db: Database, pool: ProcessPoolExecutor, ids: list[str], version: str, report: TagReport
+) -> None:
+    """Analyse ``ids`` in the pool, batch by batch; each batch is stored in one transaction."""
+    pending: Iterator[Analysis] | None = None
+    batch = tag_batch()
+    for start in range(0, len(ids), batch):
+        jobs = _jobs(db, ids[start : start + batch])
+        # The next batch is already submitted while this process stores the last one.
+        chunks = [jobs[k : k + CHUNK] for k in range(0, len(jobs), CHUNK)]
+        submitted = (a for done in pool.map(analyse_chunk, chunks) for a in done)
+        if pending is not None:
+            _store(db, list(pending), version, report)
+        pending = submitted
+    if pending is not None:
+        _store(db, list(pending), version, report)
+
+
 def warm_up() -> None:
-    """Load what every worker needs (spaCy pipelines, language models, lexicons) once."""
+    """Load what every worker needs (spaCy pipelines, language models, lexicons) once.
+
+    The French pipeline is not among them: building its tokenizer takes five seconds,
+    which most runs (a few new English filings) never need; a worker that meets French
+    text loads it then, once.
+    """
     pipeline("en")
-    pipeline("fr")
     lexicon()
     gazetteer()
     detect_language("Le droit d'auteur et l'intelligence artificielle. " * 8, "en")
@@ -305,7 +342,8 @@ def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str
 
 
 def _store(db: Database, results: list[Analysis], version: str, report: TagReport) -> None:
-    with db.conn:
+    """One batch's positions, mentions, answers and tagged marks: all committed, or none."""
+    with db.atomic():
         tagged = [a for a in results if a.tagged_kind]
         store_documents(db, [(a.id, a.positions, a.filer) for a in tagged], version)
         for a in results:
@@ -330,5 +368,5 @@ def _store(db: Database, results: list[Analysis], version: str, report: TagRepor
             ],
         )
         store_answers(db, ((a.id, a.docket_id, a.answers) for a in results))
-    report.links += replace_links_bulk(db, "mentions", {a.id: a.links for a in results})
+        report.links += replace_links_bulk(db, "mentions", {a.id: a.links for a in results})
     report.tagged += len(results)

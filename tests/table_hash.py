@@ -13,7 +13,8 @@ TIMESTAMPS = frozenset({"recorded_at", "updated_at", "tagged_at", "synced_at", "
 SHADOW = ("_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
 
 
-def table_hashes(path: Path) -> dict[str, str]:
+def table_hashes(path: Path, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
+    """A hash per table; ``ignore`` names more columns to leave out (besides ``TIMESTAMPS``)."""
     conn = sqlite3.connect(path)
     try:
         names = [
@@ -27,7 +28,9 @@ def table_hashes(path: Path) -> dict[str, str]:
                 f"select name, type, pk from pragma_table_info('{name}')"
             ).fetchall()
             cols = [
-                c for c, kind, pk in info if c not in TIMESTAMPS and not (pk and kind == "INTEGER")
+                c
+                for c, kind, pk in info
+                if c not in TIMESTAMPS | ignore and not (pk and kind == "INTEGER")
             ]
             select = ", ".join(f'"{c}"' for c in cols)
             rows = sorted(

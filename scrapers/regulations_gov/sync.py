@@ -110,9 +110,16 @@ class DocketSync:
         self, endpoint: str, page: int, ge: str | None, exact: str | None, order: str | None = None
     ) -> ListPage:
         types = NON_COMMENT_TYPES if endpoint == "documents" else None
-        result = self.client.fetch_list_page(
-            endpoint, self.docket_id, page, ge, exact=exact, document_types=types, order=order
-        )
+        try:
+            result = self.client.fetch_list_page(
+                endpoint, self.docket_id, page, ge, exact=exact, document_types=types, order=order
+            )
+        except FetchError as exc:
+            # The fetcher spent its whole retry budget on this page: the docket stops here.
+            raise ScrapeError(
+                f"docket abandoned: {endpoint} list page {page} failed ({exc})",
+                item=f"{self.docket_id} {endpoint} page {page}",
+            ) from None
         self.report.list_requests += 1
         item = result.url
         return parse_list_page(result.body, item=item)
@@ -352,7 +359,8 @@ class DocketSync:
                 self.detail(endpoint, None, doc_id)
             self.attachments()
         except (FetchError, ParseError, ScrapeError) as exc:
-            self.fail("sync", KbError(str(exc), item=exc.item or self.docket_id))
+            message = exc.args[0] if exc.args else str(exc)
+            self.fail("sync", KbError(message, item=exc.item or self.docket_id))
             set_sync_state(
                 self.db,
                 self.key,

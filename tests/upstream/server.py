@@ -4,16 +4,19 @@ Routes map real upstream paths to handlers that answer from the recorded
 corpus. Every request is logged; faults can be queued to make the server
 misbehave on purpose: 429 with Retry-After, 500/503, a response slower than the
 client's timeout, a truncated body, a connection reset, an exhausted
-``X-RateLimit-Remaining``.
+``X-RateLimit-Remaining``. A seeded *storm* (``Upstream.storm``) injects faults
+of every transient kind at random into a given share of all requests.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import socket
 import struct
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +42,47 @@ class Fault:
     delay: float = 2.0
 
 
+#: The seven transient faults of a storm.
+STORM_KINDS = ("429", "500", "503", "slow", "reset", "truncate", "badjson")
+
+
+@dataclass
+class Storm:
+    """Seeded random faults: each request meets one with probability ``rate``.
+
+    The kinds come in a seeded shuffled rotation, so each is about an equal share of
+    the faults; ``badjson`` (a whole 200 whose JSON does not parse) only falls on JSON
+    answers, since a cut PDF that says it is whole cannot be told from a real one.
+    """
+
+    rng: random.Random
+    rate: float
+    kinds: tuple[str, ...]
+    delay: float = 1.0
+    injected: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    _turn: list[str] = field(default_factory=list)
+
+    def draw(self, reply: Reply) -> Fault | None:
+        self.requests += 1
+        if self.rng.random() >= self.rate:
+            return None
+        eligible = [k for k in self.kinds if k != "badjson" or _is_json_200(reply)]
+        if not self._turn:
+            self._turn = self.rng.sample(self.kinds, len(self.kinds))
+        kind = next((k for k in self._turn if k in eligible), None)
+        if kind is None:  # only ``badjson`` is left in this turn, and this is no JSON
+            kind = self.rng.choice(eligible)
+        else:
+            self._turn.remove(kind)
+        self.injected[kind] += 1
+        return Fault(kind, delay=self.delay)
+
+
+def _is_json_200(reply: Reply) -> bool:
+    return reply.status == 200 and "json" in reply.content_type
+
+
 class Upstream:
     def __init__(self) -> None:
         self.routes: list[tuple[re.Pattern[str], Handler]] = []
@@ -50,6 +94,16 @@ class Upstream:
         self.faults: list[Fault] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
+        self._storm: Storm | None = None
+
+    def storm(self, seed: int, rate: float, kinds: tuple[str, ...] = STORM_KINDS) -> Storm:
+        """From now on, about ``rate`` of all requests meet a fault, the kinds in turn."""
+        self._storm = Storm(random.Random(seed), rate, kinds)
+        return self._storm
+
+    def storm_fault(self, reply: Reply) -> Fault | None:
+        with self.lock:
+            return self._storm.draw(reply) if self._storm is not None else None
 
     def route(self, pattern: str, handler: Handler) -> None:
         self.routes.append((re.compile(pattern), handler))
@@ -74,7 +128,8 @@ class Upstream:
     def base(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def start(self) -> Upstream:
         upstream = self
@@ -94,15 +149,15 @@ class Upstream:
                 if upstream.on_request is not None and upstream.on_request(parts.path):
                     self.close_connection = True
                     return
-                fault = upstream.take_fault(self.path)
-                if fault is not None and self.misbehave(fault):
-                    return
                 reply = Reply(404, b'{"errors":[{"status":"404","title":"Not Found"}]}')
                 for pattern, handler in upstream.routes:
                     match = pattern.fullmatch(parts.path)
                     if match:
                         reply = handler(match, query, dict(self.headers))
                         break
+                fault = upstream.take_fault(self.path) or upstream.storm_fault(reply)
+                if fault is not None and self.misbehave(fault):
+                    return
                 if fault is not None and fault.kind == "ratelimit0":
                     reply.headers["X-RateLimit-Remaining"] = "0"
                 if fault is not None and fault.kind == "truncate":
@@ -137,7 +192,11 @@ class Upstream:
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                try:
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up waiting (a stall past its timeout).
+                    self.close_connection = True
 
             def misbehave(self, fault: Fault) -> bool:
                 if fault.kind in ("429", "429-day"):

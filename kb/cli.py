@@ -137,9 +137,12 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Stop at the first bad item.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Name every skipped and unchanged file, with the reason."
+)
 @db_option
 @pass_ctx
-def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
+def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
     """Load recorded upstream files or folders from disk (idempotent)."""
     from kb.importer import Importer, expand_paths
 
@@ -150,6 +153,10 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
         importer = Importer(db, progress=lambda n: bar.advance(task, n))
         importer.strict = strict
         report = importer.run(paths)
+    if verbose:
+        for label, rows in (("skipped", report.skipped), ("unchanged", report.unchanged)):
+            for item, reason in rows:
+                click.echo(f"{label}: {item} ({reason})", err=True)
     for error in report.errors[:50]:
         click.echo(f"error: {error}", err=True)
     if len(report.errors) > 50:
@@ -238,16 +245,18 @@ def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
 @pass_ctx
 def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
     """Full-text search of the database (attachments included), best hits first."""
-    from kb.store.query import search
+    from kb.store.query import count_hits, search
 
-    hits = search(obj.db(), query, limit)
+    db = obj.db()
+    hits = search(db, query, limit)
+    found = count_hits(db, query)
     for hit in hits:
         if as_json:
             click.echo(json.dumps(hit, ensure_ascii=False))
         else:
             click.echo(f"{hit['id']}  {hit['title'] or ''}  ({hit['submitter'] or 'unknown'})")
             click.echo("    " + " ".join((hit["snippet"] or "").split()))
-    summary(f"kb search: {len(hits)} hits for {query!r}")
+    summary(f"kb search: {found:,} hits for {query!r}, {len(hits)} shown (--limit {limit})")
 
 
 @cli.command("export")

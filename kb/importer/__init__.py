@@ -77,6 +77,9 @@ class ImportReport:
     bills: int = 0
     families: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: (file or file: record, why nothing changed) of each record and attachment file
+    #: that was already stored as it is
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
     errors: list[KbError] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -181,7 +184,13 @@ class Importer:
         pending, prov = self._pending, self._pending_prov
         self._pending, self._pending_prov = [], {}
         if pending:
-            self.report.documents.add(load_isolated(self, pending, prov))
+            stats = load_isolated(self, pending, prov)
+            self.report.documents.add(stats)
+            for doc_id in stats.unchanged_ids:
+                where = prov[doc_id].archive_path if doc_id in prov else doc_id
+                self.report.unchanged.append(
+                    (f"{where}: {doc_id}", "already stored with the same or richer fields")
+                )
 
     def add_docket(self, record: DocketRecord, prov: Provenance) -> None:
         if upsert_docket(self.db, record, prov):
@@ -356,6 +365,7 @@ class Importer:
                 raise ExtractionError(error, item=item)
         elif status == "unchanged":
             self.report.attachments_unchanged += 1
+            self.report.unchanged.append((str(path), "the same file was already extracted"))
         else:
             self.report.attachments_ok += 1
 

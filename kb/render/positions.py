@@ -15,6 +15,7 @@ from kb.render.markup import (
     category_label,
     display_quote,
     esc,
+    file_size,
     link,
     page_head,
     stance_badge,
@@ -265,7 +266,7 @@ def render_home(
 
 def render_downloads(files: Sequence[tuple[str, str, int]]) -> str:
     rows = [
-        [link(f"../data/{name}", name), what, f"{size / 1e6:.1f} MB"] for name, what, size in files
+        [link(f"../data/{name}", name), what, file_size(size)] for name, what, size in files
     ]
     return (
         "---\ntitle: Downloads\n---\n\n# Downloads\n"

@@ -18,6 +18,7 @@ from kb.render.matrix import render_matrix
 from kb.rounds import ROUND_ORDER_NAMES, round_label
 from kb.store import site_query as q
 from kb.store.positions import stance_matrix
+from nlp.campaigns import campaign_sponsor, opening_line, variation
 
 Row = dict[str, Any]
 Write = Callable[[str, str], None]
@@ -75,21 +76,31 @@ def write_docket_pages(
 
 
 def write_campaign_pages(
-    db: Database, write: Write, docs: dict[str, Row], positions: dict[str, list[Row]], campaigns: list[Row]
+    db: Database,
+    write: Write,
+    docs: dict[str, Row],
+    positions: dict[str, list[Row]],
+    campaigns: list[Row],
 ) -> None:
-    """A page per campaign (named after its sponsor or opening line) and the index."""
+    """A page per campaign (named after its sponsor or opening line; sets ``name`` on each
+    campaign row for the other pages) and the index."""
     for c in campaigns:
         template = docs.get(c["template_document_id"])
         if not template:
             continue
         members = [docs[m] for m in c["document_ids"] if m in docs]
-        texts = q.texts_of(db, [m["id"] for m in members])
-        c["name"] = campaign_name(template, texts.get(template["id"], ""))
+        texts = q.texts_of(db, [m["id"] for m in members] + [template["id"]])
+        body = texts.get(template["id"], "")
+        sponsor = campaign_sponsor(body, [texts.get(m["id"], "") for m in members])
+        c["name"] = campaign_name(sponsor, opening_line(body), template["id"])
+        variations = [variation(m["id"], body, texts.get(m["id"], "")) for m in members]
         write(
             f"campaigns/{c['id']}.md",
-            render_campaign(c, template, members, texts, positions.get(template["id"], [])),
+            render_campaign(
+                c, template, body, members, variations, positions.get(template["id"], [])
+            ),
         )
-    write("campaigns/index.md", render_campaign_index(campaigns, docs))
+    write("campaigns/index.md", render_campaign_index(campaigns))
 
 
 def write_matrices(db: Database, write: Write) -> None:

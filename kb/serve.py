@@ -63,7 +63,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.server.bytes_sent += len(body)  # type: ignore[attr-defined]
         return BytesIO(body)
 
-
     def not_found(self) -> BinaryIO | None:
         """The site's own ``404.html`` with status 404, as a static host serves it."""
         page = Path(str(self.directory)) / "404.html"

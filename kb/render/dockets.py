@@ -22,11 +22,13 @@ _NUMBER = re.compile(r"(\d+)$")
 
 
 def filing_order(doc: Row) -> tuple[int, str, str, int, str]:
-    """By round, then posting date (undated last), then the number at the end of the id."""
+    """The docket's own documents (the notices) first, then comments by round, then
+    posting date (undated last), then the number at the end of the id."""
     found = _NUMBER.search(doc["id"])
     posted = (doc.get("posted_at") or "")[:10]
+    rank = -1 if doc.get("kind") != "comment" else ROUND_ORDER.get(doc.get("round") or UNKNOWN, 9)
     return (
-        ROUND_ORDER.get(doc.get("round") or UNKNOWN, len(ROUND_ORDER)),
+        rank,
         "0" if posted else "1",
         posted,
         int(found.group(1)) if found else 0,
@@ -74,8 +76,10 @@ def render_filings_page(
     first = (page - 1) * PAGE_SIZE + 1
     title = f"Docket {docket['id']}: filings {first}–{first + len(rows) - 1} of {total}"
     body = [
-        Markup("<p>{} {} (page {} of {}). Every filing of the docket, by round "
-               "(from the docket's deadlines), then by posting date.</p>").format(
+        Markup(
+            "<p>{} {} (page {} of {}). Every filing of the docket, by round "
+            "(from the docket's deadlines), then by posting date.</p>"
+        ).format(
             link(f"../{docket['id']}/", f"Docket {docket['id']}"),
             "filing list",
             page,
@@ -86,11 +90,11 @@ def render_filings_page(
             ["Round", "Posted", "Filing", "Filed by", "Category", "Positions"],
             [
                 [
-                    round_label(d.get("round") or UNKNOWN),
+                    round_label(d.get("round") or UNKNOWN) if d["kind"] == "comment" else d["kind"],
                     (d.get("posted_at") or "")[:10] or "date unknown",
                     link(f"../../filings/{d['id']}/", d["id"]),
                     labels.get(d["id"], d["id"]),
-                    category_label(d.get("category")),
+                    category_label(d.get("category")) if d["kind"] == "comment" else "—",
                     positions_cell(positions.get(d["id"], [])),
                 ]
                 for d in rows

@@ -21,8 +21,8 @@ def source_phrase(row: SourceFreshness) -> str:
         got = f"synced {_day(row.synced)}"
     else:
         got = f"recorded copy of {_day(row.imported)} imported"
-    newest = _day(row.newest) if row.newest else "no record dated"
-    return f"{row.source}: {got}, newest record {newest}"
+    newest = f"newest record {_day(row.newest)}" if row.newest else "no dated record"
+    return f"{row.source}: {got}, {newest}"
 
 
 def freshness_text(rows: Sequence[SourceFreshness], loaded: str | None) -> str:

@@ -25,6 +25,7 @@ CATEGORY_LABEL = {
     "academic": "Academic",
     "government": "Government",
     "individual": "Individual",
+    "press": "Press article",
     "other": "Other organisation",
 }
 

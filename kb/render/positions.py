@@ -210,8 +210,10 @@ def render_home(
     issue_summary: dict[str, Counter[str]],
     families: Sequence[Row],
     digests: Sequence[tuple[str, str]],
+    freshness: Markup | None = None,
 ) -> str:
-    """Headline counts, what changed lately, and links into everything."""
+    """Headline counts, what changed lately, and links into everything; ``freshness``:
+    the "data as of" line (:mod:`kb.render.freshness`)."""
     cards = "".join(
         f'<div class="kb-card"><div class="kb-number">{n:,}</div><div>{esc(label)}</div></div>'
         for label, n in counts.items()
@@ -220,6 +222,7 @@ def render_home(
         '<p class="kb-lede">Who argues what about AI and copyright — in public comments, bills, '
         "notices and the press — with every position backed by a verified quote.</p>",
         f'<div class="kb-cards">{cards}</div>',
+        str(freshness or ""),
         "<h2>Where everyone stands</h2>",
     ]
     for issue, (name, _) in ISSUE_TEXT.items():
@@ -265,9 +268,7 @@ def render_home(
 
 
 def render_downloads(files: Sequence[tuple[str, str, int]]) -> str:
-    rows = [
-        [link(f"../data/{name}", name), what, file_size(size)] for name, what, size in files
-    ]
+    rows = [[link(f"../data/{name}", name), what, file_size(size)] for name, what, size in files]
     return (
         "---\ntitle: Downloads\n---\n\n# Downloads\n"
         + block(

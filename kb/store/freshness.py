@@ -11,9 +11,11 @@ from sqlite_utils import Database
 @dataclass(frozen=True)
 class SourceFreshness:
     source: str
-    #: newest ``fetched_at`` of a response fetched from the upstream (``kb sync``)
+    #: newest ``fetched_at`` of a response fetched from the upstream (``kb sync``; its
+    #: provenance is an http(s) address)
     synced: str | None
-    #: newest ``fetched_at`` of a recorded file read from disk (``kb import``)
+    #: newest ``fetched_at`` of a recorded file read from disk (``kb import``: a ``file:``
+    #: address, or in the published copy its place in the recorded corpus)
     imported: str | None
     #: the newest upstream date of its records (posting date, bill action, text version)
     newest: str | None
@@ -29,10 +31,12 @@ def source_freshness(db: Database) -> list[SourceFreshness]:
         return []
     synced = _by_source(
         db,
-        "select source, max(fetched_at) from provenance where url not like 'file:%' group by source",
+        "select source, max(fetched_at) from provenance where url like 'http%' group by source",
     )
     imported = _by_source(
-        db, "select source, max(fetched_at) from provenance where url like 'file:%' group by source"
+        db,
+        "select source, max(fetched_at) from provenance where url not like 'http%' "
+        "group by source",
     )
     newest: dict[str, str] = {}
     bill_source = (

@@ -24,7 +24,9 @@ def _doc(row: Row) -> Row:
     holders = json.loads(out.pop("holders") or "[]")
     out["holder"] = holders[0] if holders else None
     # The tagger's category wins; an upstream "category" is a regulations.gov filer type.
-    out["category"] = out.pop("org_category") or "individual"
+    # A press article is filed by no one: the people it reports are its holders.
+    fallback = "press" if out.get("kind") == "press" else "individual"
+    out["category"] = out.pop("org_category") or fallback
     return out
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.render.campaigns import campaign_name, render_campaign, render_campaign_index
-from kb.render.dockets import PAGE_SIZE, filing_order, filings_page_slug, render_docket
+from kb.render.dockets import filing_order, filings_page_slug, render_docket
 from kb.render.dockets import render_filings_page as render_page
 from kb.render.filings import filing_label
 from kb.render.markup import plain_title
@@ -21,6 +21,8 @@ from kb.store.positions import stance_matrix
 from nlp.campaigns import campaign_sponsor, opening_line, variation
 
 Row = dict[str, Any]
+#: Rows on one page of a docket's filing list.
+PAGE_SIZE = 500
 Write = Callable[[str, str], None]
 
 
@@ -41,13 +43,7 @@ def write_docket_pages(
             continue
         counts = Counter(d["round"] for d in comments)
         rounds = [(round_label(r), counts[r]) for r in ROUND_ORDER_NAMES if counts[r]]
-        filed: Counter[str] = Counter()
-        for d in comments:
-            filed.update(set(d["org_ids"]))
-        filers = sorted(
-            ((oid, org_names.get(oid, oid), n) for oid, n in filed.items()),
-            key=lambda f: (-f[2], f[1].lower()),
-        )
+        filers = docket_filers(comments, org_names)
         ids = {d["id"] for d in comments}
         listed = sorted(
             (d for d in docs.values() if d["docket_id"] == docket["id"]), key=filing_order
@@ -62,6 +58,7 @@ def write_docket_pages(
                 filers,
                 q.kinds(db, docket["id"]),
                 len(listed),
+                PAGE_SIZE,
             ),
         )
         labels = {d["id"]: filing_label(d) for d in listed}
@@ -70,9 +67,27 @@ def write_docket_pages(
             write(
                 f"dockets/{filings_page_slug(docket['id'], page)}.md",
                 render_page(
-                    docket, listed[start : start + PAGE_SIZE], positions, page, len(listed), labels
+                    docket,
+                    listed[start : start + PAGE_SIZE],
+                    positions,
+                    (page, PAGE_SIZE),
+                    len(listed),
+                    labels,
                 ),
             )
+
+
+def docket_filers(comments: list[Row], org_names: dict[str, str]) -> list[tuple[str, str, int]]:
+    """Every organisation that filed, once: (id, its own name, filings), most filings
+    first. A joint filing ("A2IM; RA; RIAA") counts once for each of its filers, each
+    under its own name, never under the joint one."""
+    filed: Counter[str] = Counter()
+    for d in comments:
+        filed.update(set(d["org_ids"]))
+    return sorted(
+        ((oid, org_names.get(oid, oid), n) for oid, n in filed.items()),
+        key=lambda f: (-f[2], f[1].lower()),
+    )
 
 
 def write_campaign_pages(

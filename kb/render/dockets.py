@@ -15,8 +15,6 @@ from kb.render.markup import block, category_label, esc, link, page_head, stance
 from kb.rounds import ROUND_ORDER_NAMES, UNKNOWN, round_label
 
 Row = dict[str, Any]
-#: Rows on one page of a docket's filing list.
-PAGE_SIZE = 500
 ROUND_ORDER = {name: n for n, name in enumerate(ROUND_ORDER_NAMES)}
 _NUMBER = re.compile(r"(\d+)$")
 
@@ -40,7 +38,7 @@ def filings_page_slug(docket_id: str, page: int) -> str:
     return f"{docket_id}-filings-{page}"
 
 
-def page_count(n: int, size: int = PAGE_SIZE) -> int:
+def page_count(n: int, size: int) -> int:
     return max(1, -(-n // size))
 
 
@@ -66,14 +64,15 @@ def render_filings_page(
     docket: Row,
     rows: Sequence[Row],
     positions: dict[str, list[Row]],
-    page: int,
+    page: tuple[int, int],
     total: int,
     labels: dict[str, str],
 ) -> str:
-    """Page ``page`` (1-based) of the docket's filings; ``rows`` are that page's filings,
-    in :func:`filing_order`; ``labels``: who filed each, by document id."""
-    pages = page_count(total)
-    first = (page - 1) * PAGE_SIZE + 1
+    """``page``: (number, size); ``rows`` are that page's filings in :func:`filing_order`,
+    of ``total``; ``labels``: who filed each, by document id."""
+    page, size = page
+    pages = page_count(total, size)
+    first = (page - 1) * size + 1
     title = f"Docket {docket['id']}: filings {first}–{first + len(rows) - 1} of {total}"
     body = [
         Markup(
@@ -113,11 +112,12 @@ def render_docket(
     filers: Sequence[tuple[str, str, int]],
     kinds: list[tuple[str, int]],
     n_filings: int,
+    page_size: int,
 ) -> str:
     """A docket: volume over time, comment rounds, campaigns (by name), every organisation
     that filed (each once, joint filings counted for each), and the pages of its filings."""
     title = f"Docket {docket['id']}"
-    pages = page_count(n_filings)
+    pages = page_count(n_filings, page_size)
     parts = [
         f"<p>{esc(docket.get('title') or '')}</p>",
         f"<p>{link('../' + docket['id'] + '-matrix/', 'Who supports what in this docket')}: "
@@ -130,7 +130,7 @@ def render_docket(
                 "with who filed, their category and positions: {}.</p>"
             ).format(
                 f"{n_filings:,}",
-                PAGE_SIZE,
+                page_size,
                 link(f"../{filings_page_slug(docket['id'], 1)}/", "the filing list"),
             )
         ),

@@ -35,8 +35,7 @@ def source_freshness(db: Database) -> list[SourceFreshness]:
     )
     imported = _by_source(
         db,
-        "select source, max(fetched_at) from provenance where url not like 'http%' "
-        "group by source",
+        "select source, max(fetched_at) from provenance where url not like 'http%' group by source",
     )
     newest: dict[str, str] = {}
     bill_source = (

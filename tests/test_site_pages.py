@@ -27,7 +27,7 @@ SMALL_PAGES = 16
 def demo(corpus, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("kb.build_dockets.PAGE_SIZE", SMALL_PAGES)
-        db, out, work, _ = build_demo(corpus, tmp_path_factory.mktemp("pages"))
+        db, out, _, _ = build_demo(corpus, tmp_path_factory.mktemp("pages"))
     with site_in_chromium(out) as (browser, base):
         page = browser.new_page()
         yield db, out, page, base

@@ -99,6 +99,7 @@ def write_campaign_pages(
 ) -> None:
     """A page per campaign (named after its sponsor or opening line; sets ``name`` on each
     campaign row for the other pages) and the index."""
+    pages = []
     for c in campaigns:
         template = docs.get(c["template_document_id"])
         if not template:
@@ -109,6 +110,12 @@ def write_campaign_pages(
         sponsor = campaign_sponsor(body, [texts.get(m["id"], "") for m in members])
         c["name"] = campaign_name(sponsor, opening_line(body), template["id"])
         variations = [variation(m["id"], body, texts.get(m["id"], "")) for m in members]
+        pages.append((c, template, body, members, variations))
+    names = Counter(c.get("name") for c in campaigns)
+    for c in campaigns:  # letters that open alike are told apart by their template
+        if names[c.get("name")] > 1:
+            c["name"] = f"{c['name']} ({c['template_document_id']})"
+    for c, template, body, members, variations in pages:
         write(
             f"campaigns/{c['id']}.md",
             render_campaign(

@@ -114,16 +114,36 @@ def campaign_sponsor(template: str, members: list[str]) -> str | None:
     return None
 
 
-_SALUTATION = re.compile(r"^(?:dear|to whom|hello|hi|greetings|re:|subject:)\b", re.IGNORECASE)
+#: A greeting at the start of a line ("Dear U.S. Copyright Office,", "Hello."), and lines
+#: that only head the letter ("Re: …").
+_SALUTATION = re.compile(
+    r"^(?:(?:dear|to whom)\b[^,:]*(?:[,:]|$)|(?:hello|hi|greetings)\b[^,.!:]*[,.!:]?"
+    r"|(?:re|subject):.*)\s*",
+    re.IGNORECASE,
+)
+
+
+#: A sentence end: . ! or ? before a space and a capital (or an opening quote).
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“‘'(]?[A-Z])")
+#: Words whose full stop ends no sentence: initials ("U.S."), numbers ("1."), titles.
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]|\d+|Mr|Mrs|Ms|Dr|St|No|vs|etc|Inc|Co")
+
+
+def first_sentence(line: str) -> str:
+    for end in _SENTENCE_END.finditer(line):
+        before = line[: end.start()].rsplit(None, 1)[-1] if line[: end.start()].strip() else ""
+        if not _ABBREVIATION.fullmatch(before.lstrip("\"“‘'(")):
+            return line[: end.end()]
+    return line
 
 
 def opening_line(template: str, limit: int = 90) -> str:
     """The template's first sentence after any salutation ("Dear U.S. Copyright Office,")."""
     for line in template.splitlines():
-        line = " ".join(line.split())
-        if not line or _SALUTATION.match(line):
+        line = _SALUTATION.sub("", " ".join(line.split()), count=1)
+        if not line:
             continue
-        sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+        sentence = first_sentence(line)
         return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
     return ""
 

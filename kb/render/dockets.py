@@ -64,13 +64,13 @@ def render_filings_page(
     docket: Row,
     rows: Sequence[Row],
     positions: dict[str, list[Row]],
-    page: tuple[int, int],
+    where: tuple[int, int],
     total: int,
     labels: dict[str, str],
 ) -> str:
-    """``page``: (number, size); ``rows`` are that page's filings in :func:`filing_order`,
+    """``where``: (page number, page size); ``rows`` are that page's filings in :func:`filing_order`,
     of ``total``; ``labels``: who filed each, by document id."""
-    page, size = page
+    page, size = where
     pages = page_count(total, size)
     first = (page - 1) * size + 1
     title = f"Docket {docket['id']}: filings {first}–{first + len(rows) - 1} of {total}"

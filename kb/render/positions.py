@@ -23,6 +23,7 @@ from kb.render.markup import (
 )
 from kb.render.review import review_cell
 from kb.render.subscribe import subscribe_link
+from kb.rounds import round_label
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
@@ -167,8 +168,8 @@ def render_organization(
             [
                 [
                     link(f"../../filings/{f['id']}/", f["id"]),
-                    f.get("round") or "",
-                    (f.get("posted_at") or "")[:10],
+                    round_label(f["round"]) if f.get("round") else "",
+                    (f.get("posted_at") or "")[:10] or "date unknown",
                     f.get("kind"),
                 ]
                 for f in filings

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK, KbGroup
+from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK, KbGroup, echo_import_items
 from kb.console import progress_bar, setup_logging, summary
 from kb.errors import KbError
 from kb.records_io import write_records
@@ -153,14 +153,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool, verbose: boo
         importer = Importer(db, progress=lambda n: bar.advance(task, n))
         importer.strict = strict
         report = importer.run(paths)
-    if verbose:
-        for label, rows in (("skipped", report.skipped), ("unchanged", report.unchanged)):
-            for item, reason in rows:
-                click.echo(f"{label}: {item} ({reason})", err=True)
-    for error in report.errors[:50]:
-        click.echo(f"error: {error}", err=True)
-    if len(report.errors) > 50:
-        click.echo(f"… and {len(report.errors) - 50} more errors (kb status lists them)", err=True)
+    echo_import_items(report, verbose)
     summary(f"kb import: {report.summary()}")
     sys.exit(EXIT_ITEMS_FAILED if report.errors or report.attachments_failed else EXIT_OK)
 
@@ -235,28 +228,6 @@ def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
         f"{len(report['failures'])} failures recorded, "
         f"{len(report['reviews']['stale'])} of {len(held)} reviews stale"
     )
-
-
-@cli.command("search")
-@click.argument("query")
-@click.option("--limit", default=20, show_default=True, help="How many hits.")
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
-@db_option
-@pass_ctx
-def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search of the database (attachments included), best hits first."""
-    from kb.store.query import count_hits, search
-
-    db = obj.db()
-    hits = search(db, query, limit)
-    found = count_hits(db, query)
-    for hit in hits:
-        if as_json:
-            click.echo(json.dumps(hit, ensure_ascii=False))
-        else:
-            click.echo(f"{hit['id']}  {hit['title'] or ''}  ({hit['submitter'] or 'unknown'})")
-            click.echo("    " + " ".join((hit["snippet"] or "").split()))
-    summary(f"kb search: {found:,} hits for {query!r}, {len(hits)} shown (--limit {limit})")
 
 
 @cli.command("export")
@@ -411,6 +382,6 @@ def main() -> None:
     cli(prog_name="kb")
 
 
-# The publishing commands (build, serve, digest, update), kb redline and kb review live
-# beside this module.
-from kb import cli_publish, cli_redline, cli_review  # noqa: E402, F401
+# The publishing commands (build, serve, digest, update), kb redline, kb review and
+# kb search live beside this module.
+from kb import cli_publish, cli_redline, cli_review, cli_search  # noqa: E402, F401

@@ -184,13 +184,7 @@ class Importer:
         pending, prov = self._pending, self._pending_prov
         self._pending, self._pending_prov = [], {}
         if pending:
-            stats = load_isolated(self, pending, prov)
-            self.report.documents.add(stats)
-            for doc_id in stats.unchanged_ids:
-                where = prov[doc_id].archive_path if doc_id in prov else doc_id
-                self.report.unchanged.append(
-                    (f"{where}: {doc_id}", "already stored with the same or richer fields")
-                )
+            self.report.documents.add(load_isolated(self, pending, prov))
 
     def add_docket(self, record: DocketRecord, prov: Provenance) -> None:
         if upsert_docket(self.db, record, prov):

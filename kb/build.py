@@ -7,6 +7,7 @@ which static-site generator turns it into HTML, so moving to Material's successo
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kb.build_dockets import write_campaign_pages, write_docket_pages, write_matrices
 from kb.build_redlines import write_redline_pages
 from kb.children import die_with_parent
 from kb.digest.feeds import copy_feeds, post_url_of
@@ -29,15 +31,9 @@ from kb.publish import confined, staging_dir, swap_in
 from kb.redlines import pairs_for
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
-from kb.render.filings import (
-    filing_label,
-    render_campaign,
-    render_campaign_index,
-    render_docket,
-    render_filing,
-)
+from kb.render.filings import filing_label, render_filing
+from kb.render.freshness import footer_html, freshness_html
 from kb.render.markup import plain_title
-from kb.render.matrix import render_matrix
 from kb.render.positions import (
     render_downloads,
     render_home,
@@ -46,13 +42,15 @@ from kb.render.positions import (
     render_organization,
     render_organization_index,
 )
+from kb.render.press import render_press
 from kb.render.review import correction_href, render_review_summary
+from kb.rounds import deadlines, round_of
 from kb.scope import Scope, published
 from kb.search_index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT, correction_url
 from kb.site_questions import render_questions
 from kb.store import site_query as q
-from kb.store.positions import stance_matrix
+from kb.store.freshness import last_loaded, source_freshness
 from kb.store.query import export_bills, family_documents
 from kb.watchlist import Watchlist, load_watchlist
 from nlp.stance import ISSUES
@@ -100,10 +98,15 @@ class Pages:
 
 
 def render_site(
-    db: Database, source: Path, digest_dir: Path | None = None, scope: Scope | None = None
+    db: Database,
+    source: Path,
+    digest_dir: Path | None = None,
+    scope: Scope | None = None,
+    watchlist: Watchlist | None = None,
 ) -> int:
     """Write every page of the site as Markdown under ``source`` (hand-written docs
-    included); ``db`` holds only what is published (:func:`kb.scope.published`)."""
+    included); ``db`` holds only what is published (:func:`kb.scope.published`);
+    ``watchlist`` gives the dockets' deadlines (each comment's round)."""
     if source.exists():
         shutil.rmtree(source)
     shutil.copytree(PROJECT_ROOT / "docs", source, ignore=shutil.ignore_patterns("generated"))
@@ -112,9 +115,7 @@ def render_site(
     for post in posts:
         shutil.copy(post, source / "digest" / "posts" / post.name)
     docs = q.documents(db)
-    replies = q.reply_documents(db)
-    for doc in docs.values():
-        doc["round"] = "reply" if doc["id"] in replies else "initial"
+    assign_rounds(db, docs, watchlist)
     mentions = q.mentions(db)
     positions = q.positions_by_document(db)
     correction = correction_url()
@@ -125,21 +126,13 @@ def render_site(
     campaign_of = {m: c for c in campaigns for m in c["document_ids"]}
     orgs = q.organizations(db)
     org_names = {o["id"]: o["name"] for o in orgs}
-    render_filings(db, pages, docs, positions, campaign_of, org_names, mentions)
     summary = render_issues(pages, docs, positions, campaigns, org_names, orgs)
     render_organizations(pages, docs, positions, orgs, mentions)
     families = render_bills(db, pages, docs, positions, scope.not_synced if scope else [])
-    for c in campaigns:
-        members = [docs[m] for m in c["document_ids"] if m in docs]
-        template = docs.get(c["template_document_id"])
-        if template:
-            pages.write(
-                f"campaigns/{c['id']}.md",
-                render_campaign(c, template, members, positions.get(template["id"], [])),
-            )
-    pages.write("campaigns/index.md", render_campaign_index(campaigns, docs))
-    render_dockets(db, pages, docs, campaigns)
-    render_matrices(db, pages)
+    write_campaign_pages(db, pages.write, docs, positions, campaigns)
+    render_filings(db, pages, docs, positions, campaign_of, org_names, mentions)
+    write_docket_pages(db, pages.write, docs, positions, campaigns, org_names)
+    write_matrices(db, pages.write)
     pages.count += render_questions(db, source, docs, positions)
     recent = [
         {
@@ -157,13 +150,27 @@ def render_site(
         for e in q.recent_events(db)
     ]
     latest = [(post_url_of(p), f"Week {p.stem}") for p in reversed(posts[-5:])]
-    pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest))
+    fresh = freshness_html(source_freshness(db), last_loaded(db))
+    pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest, fresh))
     pages.write("downloads.md", render_downloads(write_downloads(db, source / "data")))
     reviews = [dict(r) for r in db.query("select * from reviews")] if db["reviews"].exists() else []
     pages.write(
         "about/accuracy.md", render_accuracy(load_figures()) + render_review_summary(reviews)
     )
     return pages.count
+
+
+def assign_rounds(db: Database, docs: dict[str, Row], watchlist: Watchlist | None) -> None:
+    """Each document's comment round (:mod:`kb.rounds`), from its docket's deadlines."""
+    closes = {d.id: deadlines(d.rounds) for d in (watchlist.dockets if watchlist else ())}
+    replies = q.reply_documents(db)
+    for doc in docs.values():
+        if doc["kind"] != "comment":
+            doc["round"] = None
+            continue
+        doc["round"] = round_of(
+            doc, closes.get(doc.get("docket_id") or "", []), says_reply=doc["id"] in replies
+        )
 
 
 def render_filings(
@@ -178,6 +185,12 @@ def render_filings(
     atts, prov = q.attachments(db), q.provenance(db)
     for doc_id, text, doc_pages in q.texts(db):
         doc = docs[doc_id]
+        if doc["kind"] == "press":
+            pages.write(
+                f"filings/{doc_id}.md",
+                render_press(doc, text, positions.get(doc_id, []), prov.get(doc_id, []), org_names),
+            )
+            continue
         pages.write(
             f"filings/{doc_id}.md",
             render_filing(
@@ -316,69 +329,13 @@ def render_bills(
     return families
 
 
-def render_dockets(db: Database, pages: Pages, docs: dict[str, Row], campaigns: list[Row]) -> None:
-    for docket in q.dockets(db):
-        comments = [
-            d for d in docs.values() if d["docket_id"] == docket["id"] and d["kind"] == "comment"
-        ]
-        if not comments:
-            continue
-        n_reply = sum(1 for d in comments if d["round"] == "reply")
-        rounds = [
-            ("initial comments", len(comments) - n_reply),
-            ("reply comments (say so in their text)", n_reply),
-        ]
-        orgs: Counter[tuple[str, str]] = Counter()
-        for d in comments:
-            for oid in d["org_ids"]:
-                orgs[(oid, d.get("org_name") or oid)] += 1
-        ids = {d["id"] for d in comments}
-        pages.write(
-            f"dockets/{docket['id']}.md",
-            render_docket(
-                docket,
-                q.daily_volume(db, docket["id"]),
-                rounds,
-                [c for c in campaigns if c["template_document_id"] in ids],
-                [(oid, name, n) for (oid, name), n in orgs.most_common(50)],
-                q.kinds(db, docket["id"]),
-            ),
-        )
-
-
-def render_matrices(db: Database, pages: Pages) -> None:
-    """Who supports what, over every docket and per docket."""
-    pages.write(
-        "matrix.md",
-        render_matrix(
-            stance_matrix(db),
-            title="Who supports what",
-            prefix="../",
-            lede="Every organisation that took a position in its own filings, on each of "
-            "the eight issues.",
-            csv_href="../data/matrix.csv",
-        ),
-    )
-    for docket in q.dockets(db):
-        rows = stance_matrix(db, docket["id"])
-        pages.write(
-            f"dockets/{docket['id']}-matrix.md",
-            render_matrix(
-                rows,
-                title=f"Who supports what in {docket['id']}",
-                prefix="../../",
-                lede=f"The organisations that filed in docket {docket['id']} "
-                f"({plain_title(docket.get('title')) or 'untitled'}), on each issue.",
-                csv_href=f"../../data/matrix-{docket['id']}.csv",
-            ),
-        )
-
-
-def run_mkdocs(source: Path, out: Path, work: Path) -> None:
-    """``mkdocs build --strict`` of ``source`` into ``out``, with the project's mkdocs.yml."""
+def run_mkdocs(source: Path, out: Path, work: Path, footer: str = "") -> None:
+    """``mkdocs build --strict`` of ``source`` into ``out``, with the project's mkdocs.yml;
+    ``footer`` (escaped HTML) is the line the theme shows in every page's footer."""
     config = work / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {PROJECT_ROOT / 'mkdocs.yml'}\ndocs_dir: {source}\nsite_dir: {out}\n",
+        f"INHERIT: {PROJECT_ROOT / 'mkdocs.yml'}\ndocs_dir: {source}\nsite_dir: {out}\n"
+        f"copyright: {json.dumps(footer, ensure_ascii=False)}\n",
         encoding="utf-8",
     )
     run(
@@ -402,7 +359,9 @@ def build_site(
     watchlist: Watchlist | None = None,
 ) -> BuildReport:
     """Build the site of what ``watchlist`` (default: the configured one) tracks."""
-    db, scope = published(db, watchlist or load_watchlist())
+    watchlist = watchlist or load_watchlist()
+    db, scope = published(db, watchlist)
+    footer = footer_html(source_freshness(db), last_loaded(db))
     final = out.resolve()
     out = staging_dir(final)  # built beside the live site, swapped in when complete
     work = (work or Path("build")).resolve()  # beside the output, like site/
@@ -410,8 +369,11 @@ def build_site(
     report = BuildReport(untracked=scope.untracked_counts())
     source = work / "site-src"
     steps = [
-        ("render", lambda: setattr(report, "pages", render_site(db, source, digest_dir, scope))),
-        ("mkdocs", lambda: run_mkdocs(source, out, work)),
+        (
+            "render",
+            lambda: setattr(report, "pages", render_site(db, source, digest_dir, scope, watchlist)),
+        ),
+        ("mkdocs", lambda: run_mkdocs(source, out, work, footer)),
         ("search index", lambda: setattr(report, "search", write_search_index(db, out))),
         ("feeds", lambda: copy_feeds(digest_dir, out)),
     ]

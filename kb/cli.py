@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK
+from kb.cli_errors import EXIT_ITEMS_FAILED, EXIT_OK, echo_import_items
 from kb.console import progress_bar, summary
 from kb.errors import KbError, UsageError
 from kb.records_io import write_records
@@ -53,9 +53,12 @@ from kb.cli_base import (  # noqa: E402  (re-exported: ``from kb.cli import cli`
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Stop at the first bad item.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Name every skipped and unchanged file, with the reason."
+)
 @db_option
 @pass_ctx
-def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
+def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool, verbose: bool) -> None:
     """Load recorded upstream files or folders from disk (idempotent)."""
     from kb.importer import Importer, expand_paths
 
@@ -66,10 +69,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
         importer = Importer(db, progress=lambda n: bar.advance(task, n))
         importer.strict = strict
         report = importer.run(paths)
-    for error in report.errors[:50]:
-        click.echo(f"error: {error}", err=True)
-    if len(report.errors) > 50:
-        click.echo(f"… and {len(report.errors) - 50} more errors (kb status lists them)", err=True)
+    echo_import_items(report, verbose)
     summary(f"kb import: {report.summary()}")
     sys.exit(EXIT_ITEMS_FAILED if report.errors or report.attachments_failed else EXIT_OK)
 
@@ -144,26 +144,6 @@ def status(obj: Context, as_json: bool, watchlist: Path | None) -> None:
         f"{len(report['failures'])} failures recorded, "
         f"{len(report['reviews']['stale'])} of {len(held)} reviews stale"
     )
-
-
-@cli.command("search")
-@click.argument("query")
-@click.option("--limit", default=20, show_default=True, help="How many hits.")
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
-@db_option
-@pass_ctx
-def search_cmd(obj: Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search of the database (attachments included), best hits first."""
-    from kb.store.query import search
-
-    hits = search(obj.db(), query, limit)
-    for hit in hits:
-        if as_json:
-            click.echo(json.dumps(hit, ensure_ascii=False))
-        else:
-            click.echo(f"{hit['id']}  {hit['title'] or ''}  ({hit['submitter'] or 'unknown'})")
-            click.echo("    " + " ".join((hit["snippet"] or "").split()))
-    summary(f"kb search: {len(hits)} hits for {query!r}")
 
 
 @cli.command("export")
@@ -374,6 +354,6 @@ def main() -> None:
     cli(prog_name="kb")
 
 
-# The publishing commands (build, serve, digest, update), kb redline and kb review live
-# beside this module.
-from kb import cli_publish, cli_redline, cli_review  # noqa: E402, F401
+# The publishing commands (build, serve, digest, update), kb redline, kb review and
+# kb search live beside this module.
+from kb import cli_publish, cli_redline, cli_review, cli_search  # noqa: E402, F401

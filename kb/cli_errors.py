@@ -55,3 +55,16 @@ class KbGroup(click.Group):
                 sys.exit(EXIT_STORE_UNUSABLE)
             summary("kb: failed")
             sys.exit(EXIT_ITEMS_FAILED)
+
+
+def echo_import_items(report: Any, verbose: bool) -> None:
+    """What ``kb import`` tells about single items: each error (the first 50), and with
+    ``verbose`` every file skipped and every record or file left unchanged, with why."""
+    if verbose:
+        for label, rows in (("skipped", report.skipped), ("unchanged", report.unchanged)):
+            for item, reason in rows:
+                click.echo(f"{label}: {item} ({reason})", err=True)
+    for error in report.errors[:50]:
+        click.echo(f"error: {error}", err=True)
+    if len(report.errors) > 50:
+        click.echo(f"… and {len(report.errors) - 50} more errors (kb status lists them)", err=True)

@@ -43,6 +43,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
+        if not path.is_file() and not path.is_dir():
+            return self.not_found()
         ctype = self.guess_type(str(path))
         if (
             not path.is_file()
@@ -56,6 +58,20 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.server.bytes_sent += len(body)  # type: ignore[attr-defined]
+        return BytesIO(body)
+
+    def not_found(self) -> BinaryIO | None:
+        """The site's own ``404.html`` with status 404, as a static host serves it."""
+        page = Path(str(self.directory)) / "404.html"
+        if not page.is_file():
+            self.send_error(404, "File not found")
+            return None
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.server.bytes_sent += len(body)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from kb.render.questions import (
     render_question_index,
     reply_graph_svg,
 )
+from kb.rounds import round_label
 from kb.store import answers as store
 from nlp.questions import issues_of
 
@@ -95,7 +96,7 @@ def _answer_rows(
         seen[doc["id"]] = {
             "filer": filing_label(doc),
             "category": doc["category"],
-            "round": doc.get("round") or "—",
+            "round": round_label(doc["round"]) if doc.get("round") else "—",
             "href": passage_href("../../", doc["id"], a["excerpt"] or ""),
             "excerpt": after_question(a["excerpt"] or "", question_text),
             "stances": {i: own.get(i) for i in issues_of(number)},

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
   # The browser tests drive Debian's Chromium (a browser download of Playwright's own fails offline).
+  # DPkg::Lock::Timeout: wait up to 10 minutes for another apt or dpkg to finish, not fail at once.
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null
   else
     echo "chromium is missing: sudo apt-get install chromium" >&2
     exit 1

@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.digest.weeks import Week
+from kb.store.freshness import SourceFreshness, last_loaded, source_freshness
 from kb.store.versions import load_pairs
 
 Row = dict[str, Any]
@@ -46,6 +47,9 @@ class WeekData:
     other_documents: list[Row] = field(default_factory=list)
     #: set while the week is still running: the moment the digest was written
     as_of: datetime | None = None
+    #: how fresh the data was when the digest was written, per source, and the last load
+    freshness: list[SourceFreshness] = field(default_factory=list)
+    loaded: str | None = None
     #: (bill, version code) → slug of the redline page that ends at that version
     redlines: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -78,7 +82,7 @@ def _events(db: Database, week: Week, where: str) -> list[Row]:
 
 
 def collect_week(db: Database, week: Week) -> WeekData:
-    data = WeekData(week)
+    data = WeekData(week, freshness=source_freshness(db), loaded=last_loaded(db))
     collect_filings(db, week, data)
     collect_bills(db, week, data)
     data.reviews = collect_reviews(db, week)

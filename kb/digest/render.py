@@ -16,6 +16,7 @@ from markdown import markdown
 
 from kb.digest.collect import Row, WeekData
 from kb.render.bills import bill_number
+from kb.render.freshness import freshness_text
 from kb.render.issues import issue_name
 from kb.render.markup import safe_url
 
@@ -131,6 +132,8 @@ def render_markdown(data: WeekData, links: Links, *, front_matter: bool = True) 
         else f"{w.sunday:%d %B %Y}"
     )
     out += [f"# {title}", "", f"*{w.monday:%d %B %Y} – {until}*", ""]
+    if data.freshness:
+        out += [md(freshness_text(data.freshness, data.loaded)), ""]
     if data.empty:
         out += ["Nothing moved this week: no filings, bill actions or notices are on record.", ""]
         return "\n".join(out)

@@ -77,6 +77,9 @@ class ImportReport:
     bills: int = 0
     families: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: (file or file: record, why nothing changed) of each record and attachment file
+    #: that was already stored as it is
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
     errors: list[KbError] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -356,6 +359,7 @@ class Importer:
                 raise ExtractionError(error, item=item)
         elif status == "unchanged":
             self.report.attachments_unchanged += 1
+            self.report.unchanged.append((str(path), "the same file was already extracted"))
         else:
             self.report.attachments_ok += 1
 

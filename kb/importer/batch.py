@@ -24,6 +24,20 @@ if TYPE_CHECKING:
 def load_isolated(
     importer: Importer, records: list[DocumentRecord], prov: dict[str, Provenance]
 ) -> LoadStats:
+    """Load ``records``; each one already stored as it came is noted in the report with
+    the file it came from (``kb import -v`` names them)."""
+    stats = _load(importer, records, prov)
+    for doc_id in stats.unchanged_ids:
+        where = prov[doc_id].archive_path if doc_id in prov else doc_id
+        importer.report.unchanged.append(
+            (f"{where}: {doc_id}", "already stored with the same or richer fields")
+        )
+    return stats
+
+
+def _load(
+    importer: Importer, records: list[DocumentRecord], prov: dict[str, Provenance]
+) -> LoadStats:
     try:
         return upsert_documents(importer.db, records, prov)
     except Exception as exc:  # retried record by record below

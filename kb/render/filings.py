@@ -1,4 +1,5 @@
-"""Pages for one filing (with its quotes highlighted in context), campaigns and dockets."""
+"""The page of one filing, with its quotes highlighted in context (campaigns, dockets and
+press have modules of their own)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from kb.render.charts import volume_chart
 from kb.render.issues import issue_name
 from kb.render.markup import (
     block,
@@ -22,12 +22,16 @@ from kb.render.markup import (
     table,
 )
 from kb.render.review import review_cell
+from kb.rounds import UNKNOWN, round_label
 
 Row = dict[str, Any]
 
 
 def filing_label(doc: Row) -> str:
-    """Who filed it, as a reader would name it."""
+    """Who filed it, as a reader would name it (a press article: its publisher, as
+    recorded; never its headline)."""
+    if doc.get("kind") == "press":
+        return f"{doc['submitter']} (press)" if doc.get("submitter") else "press article"
     return str(
         doc.get("org_name")
         or doc.get("submitter")
@@ -102,6 +106,71 @@ def attachment_rows(listed: Sequence[str], held: Sequence[Row]) -> list[list[obj
 NOT_HELD = "file not in this knowledge base"
 
 
+def dates_rows(doc: Row) -> list[tuple[str, object]]:
+    """Posted and received dates where known, and the comment round (initial / reply)."""
+    rows: list[tuple[str, object]] = [
+        ("Posted", (doc.get("posted_at") or "")[:10] or "not recorded")
+    ]
+    if doc.get("received_at"):
+        rows.append(("Received", doc["received_at"][:10]))
+    if doc.get("kind") == "comment" and doc.get("docket_id"):
+        rows.append(("Round", round_label(doc.get("round") or UNKNOWN)))
+    return rows
+
+
+def positions_html(
+    positions: Sequence[Row], holder_word: str = "holder"
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """The positions with their quotes (each linked to its place in the full text), and
+    the marks that place them there."""
+    if not positions:
+        return "<h2>Positions</h2><p>The tagger found no position in this document.</p>", []
+    marks: list[tuple[int, int, str]] = []
+    items = []
+    for i, p in enumerate(positions):
+        quotes = []
+        for j, q in enumerate(p["quotes"]):
+            anchor = f"q{i}-{j}"
+            marks.append((q["start"], q["end"], anchor))
+            where = f" (page {q['page']})" if q.get("page") else ""
+            quotes.append(
+                f'<blockquote>{esc(display_quote(q["text"], 2000))}<br><a href="#{anchor}">in context{esc(where)}</a></blockquote>'
+            )
+        items.append(
+            f"<li><strong>{esc(issue_name(p['issue']))}</strong>: {stance_badge(p['stance'])} "
+            f"— {esc(holder_word)} {esc(p['holder'])}, {review_cell(p)} "
+            f"({esc(p['method'])}){''.join(quotes)}</li>"
+        )
+    return '<h2>Positions</h2><ul class="kb-positions">' + "".join(items) + "</ul>", marks
+
+
+def text_and_provenance(
+    text: str,
+    pages: Sequence[Sequence[int]] | None,
+    marks: list[tuple[int, int, str]],
+    provenance: Sequence[Row],
+) -> list[str]:
+    parts = ["<h2>Full text</h2>"]
+    parts.append(str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")
+    if provenance:
+        parts.append(
+            "<h2>Provenance</h2>"
+            + table(
+                ["Fetched", "Status", "SHA-256", "Source"],
+                [
+                    [
+                        p.get("fetched_at"),
+                        p.get("http_status"),
+                        (p.get("sha256") or "")[:16],
+                        public_source(p.get("url")),
+                    ]
+                    for p in provenance
+                ],
+            )
+        )
+    return parts
+
+
 def render_filing(
     doc: Row,
     text: str,
@@ -121,7 +190,7 @@ def render_filing(
         ("Filed by", label),
         ("Category", category_label(doc.get("category"))),
         ("Docket", doc.get("docket_id") or "—"),
-        ("Posted", (doc.get("posted_at") or "unknown")[:10]),
+        *dates_rows(doc),
         ("Language", doc.get("language") or "—"),
     ]
     if doc.get("comment_on_document_id"):
@@ -138,159 +207,30 @@ def render_filing(
                 "Campaign",
                 link(
                     f"../../campaigns/{campaign['id']}/",
-                    f"form letter with {campaign['size']} signatories",
+                    f"{campaign.get('name') or 'form letter'}, {campaign['size']} signatories",
                 ),
             ]
         )
+    listed_positions, marks = positions_html(positions)
     parts = [
         f'<p class="kb-lede">Filed by <strong>{esc(label)}</strong></p>',
         table(["", ""], rows),
+        listed_positions,
     ]
-    marks: list[tuple[int, int, str]] = []
-    if positions:
-        items = []
-        for i, p in enumerate(positions):
-            quotes = []
-            for j, q in enumerate(p["quotes"]):
-                anchor = f"q{i}-{j}"
-                marks.append((q["start"], q["end"], anchor))
-                where = f" (page {q['page']})" if q.get("page") else ""
-                quotes.append(
-                    f'<blockquote>{esc(display_quote(q["text"], 2000))}<br><a href="#{anchor}">in context{esc(where)}</a></blockquote>'
-                )
-            items.append(
-                f"<li><strong>{esc(issue_name(p['issue']))}</strong>: {stance_badge(p['stance'])} "
-                f"— holder {esc(p['holder'])}, {review_cell(p)} "
-                f"({esc(p['method'])}){''.join(quotes)}</li>"
-            )
-        parts.append('<h2>Positions</h2><ul class="kb-positions">' + "".join(items) + "</ul>")
-    else:
-        parts.append("<h2>Positions</h2><p>The tagger found no position in this document.</p>")
     if mentions:
-        parts.append(
-            "<h2>Mentions</h2>"
-            + table(
-                ["Mentions", "as written"],
-                [[f"{m['target_type']}: {m['target_id']}", m["matched"]] for m in mentions],
-            )
-        )
+        parts.append(mentions_table(mentions))
     listed = attachment_rows(doc.get("listed_attachments") or [], attachments)
     if listed:
         parts.append(
             "<h2>Attachments</h2>"
             + table(["Title", "File", "Format", "Pages", "Extraction"], listed)
         )
-    parts.append("<h2>Full text</h2>")
-    parts.append(str(highlighted_text(text, pages, marks)) if text else "<p>No text.</p>")
-    if provenance:
-        parts.append(
-            "<h2>Provenance</h2>"
-            + table(
-                ["Fetched", "Status", "SHA-256", "Source"],
-                [
-                    [
-                        p.get("fetched_at"),
-                        p.get("http_status"),
-                        (p.get("sha256") or "")[:16],
-                        public_source(p.get("url")),
-                    ]
-                    for p in provenance
-                ],
-            )
-        )
-    return (
-        "\n".join(
-            [
-                page_head(doc["id"]),
-                block("\n".join(map(str, parts)), "kb-filing"),
-            ]
-        )
-        + "\n"
-    )
+    parts += text_and_provenance(text, pages, marks, provenance)
+    return page_head(doc["id"]) + block("\n".join(parts), "kb-filing") + "\n"
 
 
-def render_campaign(
-    campaign: Row, template: Row, members: Sequence[Row], positions: Sequence[Row]
-) -> str:
-    """A form-letter campaign: size, dates, the template's positions, every signatory."""
-    rows = [
-        [
-            link(f"../../filings/{m['id']}/", m["id"]),
-            filing_label(m),
-            (m.get("posted_at") or "")[:10],
-        ]
-        for m in members
-    ]
-    stance = (
-        "<ul>"
-        + "".join(
-            f"<li>{esc(issue_name(p['issue']))}: {stance_badge(p['stance'])}</li>"
-            for p in positions
-        )
-        + "</ul>"
-        if positions
-        else "<p>The template takes no position the tagger found.</p>"
-    )
-    parts = [
-        f"<p>{campaign['size']} comments share one template "
-        f"({link('../../filings/' + template['id'] + '/', template['id'])}). Counted as one campaign, "
-        "not as independent voices (codebook rule 5).</p>",
-        f"<p>First posted {esc((campaign.get('first_posted') or 'unknown')[:10])}, "
-        f"last {esc((campaign.get('last_posted') or 'unknown')[:10])}.</p>",
-        "<h2>Positions of the template</h2>" + stance,
-        "<h2>Signatories</h2>" + table(["Comment", "Filed by", "Posted"], rows),
-    ]
-    title = f"Campaign of {campaign['size']} ({template['id']})"
-    return page_head(title) + block("\n".join(parts)) + "\n"
-
-
-def render_docket(
-    docket: Row,
-    daily: list[tuple[str, int]],
-    rounds: list[tuple[str, int]],
-    campaigns: Sequence[Row],
-    top_orgs: Sequence[tuple[str, str, int]],
-    kinds: list[tuple[str, int]],
-) -> str:
-    """A docket: volume over time, comment rounds, campaigns, top organisations."""
-    title = f"Docket {docket['id']}"
-    parts = [
-        f"<p>{esc(docket.get('title') or '')}</p>",
-        f"<p>{link('../' + docket['id'] + '-matrix/', 'Who supports what in this docket')}: "
-        "every organisation that filed, on each of the eight issues.</p>",
-        "<h2>Documents</h2>" + table(["Kind", "Documents"], kinds),
-        "<h2>Comments posted per day</h2>" + str(volume_chart(daily)),
-        "<p>Only comments with a posting date are counted (the recorded comment text carries none).</p>",
-        "<h2>Comment rounds</h2>" + table(["Round", "Comments"], rounds),
-        "<h2>Campaigns</h2>"
-        + table(
-            ["Campaign", "Size", "Template"],
-            [
-                [link(f"../../campaigns/{c['id']}/", c["id"]), c["size"], c["template_document_id"]]
-                for c in campaigns
-            ],
-        ),
-        "<h2>Organisations</h2>"
-        + table(
-            ["Organisation", "Filings"],
-            [[link(f"../../organizations/{oid}/", name), n] for oid, name, n in top_orgs],
-        ),
-    ]
-    return page_head(title) + block("\n".join(parts)) + "\n"
-
-
-def render_campaign_index(campaigns: list[Row], docs: dict[str, Row]) -> str:
-    rows = [
-        [
-            link(f"{c['id']}/", c["id"]),
-            c["size"],
-            filing_label(docs.get(c["template_document_id"], {"id": c["template_document_id"]})),
-        ]
-        for c in campaigns
-    ]
-    """Every campaign, largest first, with who filed its template."""
-    return (
-        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
-        + block(table(["Campaign", "Signatories", "Template filed by"], rows))
-        + "\n"
+def mentions_table(mentions: Sequence[Row]) -> str:
+    return "<h2>Mentions</h2>" + table(
+        ["Mentions", "as written"],
+        [[f"{m['target_type']}: {m['target_id']}", m["matched"]] for m in mentions],
     )

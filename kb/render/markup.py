@@ -25,6 +25,7 @@ CATEGORY_LABEL = {
     "academic": "Academic",
     "government": "Government",
     "individual": "Individual",
+    "press": "Press article",
     "other": "Other organisation",
 }
 
@@ -85,6 +86,13 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     return (
         f'<table class="kb">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>'
     )
+
+
+def file_size(n: int) -> str:
+    """A download's size as a reader reads it: KB below 1 MB (never "0.0 MB"), else MB."""
+    if n < 1_000_000:
+        return f"{max(n, 1) / 1000:.1f} KB" if n < 100_000 else f"{n / 1000:.0f} KB"
+    return f"{n / 1_000_000:.1f} MB"
 
 
 def page_head(title: str) -> str:

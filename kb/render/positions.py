@@ -15,6 +15,7 @@ from kb.render.markup import (
     category_label,
     display_quote,
     esc,
+    file_size,
     link,
     page_head,
     stance_badge,
@@ -22,6 +23,7 @@ from kb.render.markup import (
 )
 from kb.render.review import review_cell
 from kb.render.subscribe import subscribe_link
+from kb.rounds import round_label
 
 Row = dict[str, Any]
 STANCES = ("supports", "mixed", "opposes")
@@ -166,8 +168,8 @@ def render_organization(
             [
                 [
                     link(f"../../filings/{f['id']}/", f["id"]),
-                    f.get("round") or "",
-                    (f.get("posted_at") or "")[:10],
+                    round_label(f["round"]) if f.get("round") else "",
+                    (f.get("posted_at") or "")[:10] or "date unknown",
                     f.get("kind"),
                 ]
                 for f in filings
@@ -209,8 +211,10 @@ def render_home(
     issue_summary: dict[str, Counter[str]],
     families: Sequence[Row],
     digests: Sequence[tuple[str, str]],
+    freshness: Markup | None = None,
 ) -> str:
-    """Headline counts, what changed lately, and links into everything."""
+    """Headline counts, what changed lately, and links into everything; ``freshness``:
+    the "data as of" line (:mod:`kb.render.freshness`)."""
     cards = "".join(
         f'<div class="kb-card"><div class="kb-number">{n:,}</div><div>{esc(label)}</div></div>'
         for label, n in counts.items()
@@ -219,6 +223,7 @@ def render_home(
         '<p class="kb-lede">Who argues what about AI and copyright — in public comments, bills, '
         "notices and the press — with every position backed by a verified quote.</p>",
         f'<div class="kb-cards">{cards}</div>',
+        str(freshness or ""),
         "<h2>Where everyone stands</h2>",
     ]
     for issue, (name, _) in ISSUE_TEXT.items():
@@ -264,9 +269,7 @@ def render_home(
 
 
 def render_downloads(files: Sequence[tuple[str, str, int]]) -> str:
-    rows = [
-        [link(f"../data/{name}", name), what, f"{size / 1e6:.1f} MB"] for name, what, size in files
-    ]
+    rows = [[link(f"../data/{name}", name), what, file_size(size)] for name, what, size in files]
     return (
         "---\ntitle: Downloads\n---\n\n# Downloads\n"
         + block(

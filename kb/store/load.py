@@ -52,6 +52,8 @@ class LoadStats:
     withdrawn: int = 0
     attachments_new: int = 0
     ids: list[str] = field(default_factory=list)
+    #: the records that were already stored as they arrived (nothing new in them)
+    unchanged_ids: list[str] = field(default_factory=list)
 
     def add(self, other: LoadStats) -> None:
         self.created += other.created
@@ -60,6 +62,7 @@ class LoadStats:
         self.withdrawn += other.withdrawn
         self.attachments_new += other.attachments_new
         self.ids.extend(other.ids)
+        self.unchanged_ids.extend(other.unchanged_ids)
 
 
 def _rows_by_id(db: Database, table: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -203,6 +206,7 @@ def upsert_documents(
             merged = _merge(before, incoming)
             if merged == before:
                 stats.unchanged += 1
+                stats.unchanged_ids.append(record.id)
                 continue
             merged["updated_at"] = now
             rows[record.id] = merged

@@ -146,11 +146,23 @@ def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
     return bills + [dict(r) for r in db.query(sql, [fts_query_, limit - len(bills)])]
 
 
+def count_hits(db: Database, query: str) -> int:
+    """How many documents and bills match ``query`` (all of them, not a page of them)."""
+    fts_query_ = fts_query(db, query)
+    if not fts_query_:
+        return 0
+    docs = db.execute(
+        "select count(*) from documents_fts where documents_fts match ?", [fts_query_]
+    ).fetchone()[0]
+    bills = len(search_bills(db, fts_query_, -1)) if db["bills"].exists() else 0
+    return int(docs) + bills
+
+
 def search_bills(db: Database, fts_query: str, limit: int) -> list[dict[str, Any]]:
     """Bills whose number, title or short title match (the same FTS5 rule and tokenizer
     as the documents), first: a bill outweighs a one-line comment, as on the site. The
     index is a temporary table of this connection; the database file is not changed."""
-    if not db["bills"].exists() or limit <= 0:
+    if not db["bills"].exists() or limit == 0:
         return []
     db.execute(
         "create virtual table if not exists temp.bills_search using fts5("

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 Row = dict[str, Any]
 DOC_FIELDS = (
     "id, source, kind, docket_id, title, submitter, org_name, org_ids, org_category, "
-    "category, holders, posted_at, url, campaign_id, language, comment_on_document_id, "
+    "category, holders, posted_at, received_at, url, campaign_id, language, comment_on_document_id, "
     "listed_attachments, filer_type"
 )
 
@@ -24,7 +24,9 @@ def _doc(row: Row) -> Row:
     holders = json.loads(out.pop("holders") or "[]")
     out["holder"] = holders[0] if holders else None
     # The tagger's category wins; an upstream "category" is a regulations.gov filer type.
-    out["category"] = out.pop("org_category") or "individual"
+    # A press article is filed by no one: the people it reports are its holders.
+    fallback = "press" if out.get("kind") == "press" else "individual"
+    out["category"] = out.pop("org_category") or fallback
     return out
 
 
@@ -81,6 +83,19 @@ def texts(db: Database, batch: int = 500) -> Iterator[tuple[str, str, list[list[
         for doc_id, text, pages in rows:
             yield doc_id, text or "", json.loads(pages) if pages else None
         last = rows[-1][0]
+
+
+def texts_of(db: Database, ids: list[str]) -> dict[str, str]:
+    """The text of each of ``ids`` (a few hundred at a time)."""
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        for doc_id, text in db.execute(
+            f"select id, text from documents where id in ({marks})", part
+        ).fetchall():
+            out[doc_id] = text or ""
+    return out
 
 
 def grouped(db: Database, sql: str) -> dict[str, list[Row]]:

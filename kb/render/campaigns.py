@@ -1,0 +1,144 @@
+"""Form-letter campaign pages: named after their sponsor or opening line, with the
+template's text and positions, the number of signatories and how the letters vary.
+Pure: rows in, Markdown out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from kb.render.issues import issue_name
+from kb.render.markup import (
+    block,
+    display_quote,
+    esc,
+    link,
+    page_head,
+    plain_title,
+    stance_badge,
+    table,
+)
+from nlp.campaigns import Variation
+
+Row = dict[str, Any]
+#: Edited letters shown as examples on a campaign page.
+EXAMPLES = 10
+
+
+def campaign_name(sponsor: str | None, opening: str, template_id: str) -> str:
+    """ "Writers Guild of America letter", else "Form letter: <its opening line>"."""
+    if sponsor:
+        return f"{sponsor} letter"
+    if opening:
+        return f"Form letter: {opening}"
+    return f"Form letter ({template_id})"
+
+
+def _label(doc: Row) -> str:
+    return str(doc.get("org_name") or doc.get("submitter") or doc.get("title") or doc["id"])
+
+
+def variations_section(
+    variations: Sequence[Variation], members: dict[str, Row], prefix: str
+) -> list[str]:
+    exact = [v for v in variations if v.exact]
+    edited = sorted(
+        (v for v in variations if not v.exact),
+        key=lambda v: (-(v.inserted + v.deleted), v.document_id),
+    )
+    parts = [
+        "<h2>Variations</h2>",
+        str(
+            Markup(
+                "<p>{} of the {} letters are exact copies of the template (ignoring case, "
+                "spacing and the signature after the closing); {} are edited copies: the "
+                "signatory added, removed or changed words of the letter.</p>"
+            ).format(len(exact), len(variations), len(edited))
+        ),
+    ]
+    if edited:
+        rows = [
+            [
+                link(f"{prefix}filings/{v.document_id}/", v.document_id),
+                _label(members[v.document_id]),
+                f"+{v.inserted} / −{v.deleted} words",
+                display_quote(v.added, 300) if v.added else "(words removed only)",
+            ]
+            for v in edited[:EXAMPLES]
+        ]
+        parts.append(
+            f"<h3>Most edited copies ({min(EXAMPLES, len(edited))} of {len(edited)})</h3>"
+            + table(["Letter", "Signed", "Words changed", "Longest passage added"], rows)
+        )
+    if exact:
+        sample = ", ".join(
+            str(link(f"{prefix}filings/{v.document_id}/", v.document_id)) for v in exact[:EXAMPLES]
+        )
+        parts.append(f"<p>Exact copies, for example: {sample}.</p>")
+    return parts
+
+
+def render_campaign(
+    campaign: Row,
+    template: Row,
+    template_text: str,
+    members: Sequence[Row],
+    variations: Sequence[Variation],
+    positions: Sequence[Row],
+) -> str:
+    """A campaign: its name, size, dates, the template's text and positions, the
+    variations, and every signatory."""
+    prefix = "../../"
+    stance = (
+        "<ul>"
+        + "".join(
+            f"<li>{esc(issue_name(p['issue']))}: {stance_badge(p['stance'])}</li>"
+            for p in positions
+        )
+        + "</ul>"
+        if positions
+        else "<p>The template takes no position the tagger found.</p>"
+    )
+    rows = [
+        [link(f"{prefix}filings/{m['id']}/", m["id"]), _label(m), (m.get("posted_at") or "")[:10]]
+        for m in members
+    ]
+    parts = [
+        str(
+            Markup(
+                '<p class="kb-lede"><strong>{}</strong> signatories sent this letter. The '
+                "template is {}; counted as one campaign, not as independent voices "
+                "(codebook rule 5).</p>"
+            ).format(
+                f"{campaign['size']:,}", link(f"{prefix}filings/{template['id']}/", template["id"])
+            )
+        ),
+        f"<p>First posted {esc((campaign.get('first_posted') or '')[:10] or 'date unknown')}, "
+        f"last {esc((campaign.get('last_posted') or '')[:10] or 'date unknown')}.</p>",
+        "<h2>The letter</h2>",
+        str(Markup('<div class="kb-fulltext kb-template">{}</div>').format(template_text)),
+        "<h2>Positions of the template</h2>" + stance,
+        *variations_section(variations, {m["id"]: m for m in members}, prefix),
+        "<h2>Signatories</h2>" + table(["Letter", "Signed", "Posted"], rows),
+    ]
+    title = plain_title(campaign.get("name") or campaign["id"])
+    return page_head(title) + block("\n".join(parts)) + "\n"
+
+
+def render_campaign_index(campaigns: list[Row]) -> str:
+    """Every campaign, largest first, by name, with its template."""
+    rows = [
+        [
+            link(f"{c['id']}/", c.get("name") or c["id"]),
+            c["size"],
+            link(f"../filings/{c['template_document_id']}/", c["template_document_id"]),
+        ]
+        for c in campaigns
+    ]
+    return (
+        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
+        + block(table(["Campaign", "Signatories", "Template"], rows))
+        + "\n"
+    )

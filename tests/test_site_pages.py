@@ -1,0 +1,184 @@
+"""Pages that read right (issue 15), on a demo site built from a real subset of the
+corpus (tests/demo_site.py) and read in headless Chromium as a reader sees them: the bills
+list, the docket page and its paged list of every filing, campaign pages, the press
+article, the "data as of" line, each filing's date and round, sizes, the 404 page."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kb.build_dockets import docket_filers
+from tests.demo_site import DETAILED, JOINT, PREFIX, REPLIES, UNDATED, WGA, build_demo
+from tests.test_site import site_in_chromium
+from tests.test_site_digest import dates_in
+
+#: A page size small enough that the demo's docket needs three pages.
+SMALL_PAGES = 16
+
+
+@pytest.fixture(scope="module")
+def demo(corpus, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kb.build_dockets.PAGE_SIZE", SMALL_PAGES)
+        db, out, _, _ = build_demo(corpus, tmp_path_factory.mktemp("pages"))
+    with site_in_chromium(out) as (browser, base):
+        page = browser.new_page()
+        yield db, out, page, base
+
+
+def article(page: Any, base: str, path: str) -> str:
+    response = page.goto(f"{base}/{path}", wait_until="networkidle")
+    assert response.status == 200, path
+    return page.inner_text("article")
+
+
+def test_docket_filers_are_each_listed_once_under_their_own_name():
+    joint = {"org_ids": ["a2im", "ra", "riaa"], "org_name": "A2IM; RA; RIAA"}
+    names = {"a2im": "A2IM", "ra": "Recording Academy", "riaa": "RIAA", "umg": "UMG"}
+    rows = docket_filers([joint, {**joint}, {"org_ids": ["umg"]}, {"org_ids": []}], names)
+    assert rows == [("a2im", "A2IM", 2), ("ra", "Recording Academy", 2), ("riaa", "RIAA", 2),
+                    ("umg", "UMG", 1)]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_bills_list_shows_no_markup_and_counts_in_good_english(demo):
+    _, _, page, base = demo
+    text = article(page, base, "bills/")
+    assert "<li>" not in text and "&lt;" not in text and "</" not in text
+    assert "(1 bill)" in text and "1 bills" not in text
+
+
+@pytest.mark.slow
+def test_docket_lists_each_filer_once_and_pages_every_filing(demo):
+    db, _, page, base = demo
+    text = article(page, base, "dockets/COLC-2023-0006/")
+    rounds = dict(re.findall(r"^(initial|reply|round unknown)\t(\d+)$", text, re.M))
+    assert rounds == {
+        "initial": str(len(DETAILED) - 2),  # the detailed records, less the two notices
+        "reply": str(len(REPLIES)),
+        "round unknown": str(len(WGA) + len(UNDATED) + 1),  # + the undated joint filing
+    }
+    orgs = page.locator("h2:has-text('Organisations') + p + table tbody tr a")
+    hrefs = [orgs.nth(i).get_attribute("href") for i in range(orgs.count())]
+    names = orgs.all_inner_texts()
+    assert hrefs and len(hrefs) == len(set(hrefs)) and len(names) == len(set(names))
+    assert not any(";" in n for n in names)
+    assert "Writers Guild of America letter" in text and "campaign-COLC" not in text
+    expected = {r[0] for r in db.execute("select id from documents where docket_id = ?",
+                                         ["COLC-2023-0006"])}  # fmt: skip
+    pages = -(-len(expected) // SMALL_PAGES)
+    assert pages == 3
+    listed: list[str] = []
+    rows: list[str] = []
+    on_page: dict[str, int] = {}
+    for n in range(1, pages + 1):
+        article(page, base, f"dockets/COLC-2023-0006-filings-{n}/")
+        links = page.locator("article table tbody tr td:nth-child(3) a").all_inner_texts()
+        listed += links
+        on_page.update(dict.fromkeys(links, n))
+        rows += page.locator("article table tbody tr").all_inner_texts()
+        assert page.locator(".kb-pages").first.locator("a").count() == pages - 1  # the others
+    assert sorted(listed) == sorted(expected) and len(listed) == len(set(listed))
+    order = [r.split("\t")[0] for r in rows]
+    assert order == sorted(order, key=["notice", "initial", "reply", "round unknown"].index)
+    assert f"{PREFIX}{REPLIES[0]}" in rows[order.index("reply")]
+    joint = next(r for r in rows if f"{PREFIX}{JOINT}" in r)
+    assert "American Association of Independent Music" in joint and "Trade association" in joint
+    positioned = next(r for r in rows if f"{PREFIX}0010" in r)
+    assert "Training is fair use: opposes" in positioned
+    article(page, base, f"dockets/COLC-2023-0006-filings-{on_page[PREFIX + str(REPLIES[0])]}/")
+    page.click(f"text={PREFIX}{REPLIES[0]}")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/filings/{PREFIX}{REPLIES[0]}/")
+
+
+@pytest.mark.slow
+def test_filing_pages_show_posting_date_and_round(demo):
+    _, _, page, base = demo
+    text = article(page, base, f"filings/{PREFIX}0005/")
+    assert re.search(r"^Posted\t2023-10-31$", text, re.M)
+    assert re.search(r"^Round\tinitial$", text, re.M)
+    text = article(page, base, f"filings/{PREFIX}{REPLIES[0]}/")
+    assert re.search(r"^Posted\tnot recorded$", text, re.M)
+    assert re.search(r"^Round\treply$", text, re.M)
+    text = article(page, base, f"filings/{PREFIX}{UNDATED[0]}/")
+    assert re.search(r"^Round\tround unknown$", text, re.M)
+    text = article(page, base, f"filings/{PREFIX}{WGA[0]}/")
+    assert "Writers Guild of America letter, 19 signatories" in text
+
+
+@pytest.mark.slow
+def test_campaign_page_names_its_sponsor_and_shows_the_letter(demo):
+    db, _, page, base = demo
+    ((cid, size, template),) = db.execute("select id, size, template_document_id from campaigns")
+    assert article(page, base, "campaigns/").count("Writers Guild of America letter") == 1
+    text = article(page, base, f"campaigns/{cid}/")
+    assert page.locator("article h1").inner_text() == "Writers Guild of America letter"
+    assert f"{size} signatories sent this letter" in text
+    letter = page.inner_text(".kb-template")
+    body = db.execute("select text from documents where id = ?", [template]).fetchone()[0]
+    assert " ".join(letter.split()) == " ".join(body.split())
+    exact, n, edited = map(int, re.search(  # type: ignore[union-attr]
+        r"(\d+) of the (\d+) letters are exact copies.*?; (\d+) are edited copies", text
+    ).groups())  # fmt: skip
+    assert n == size and exact + edited == size and exact > 0 and edited > 0
+    example = page.locator("h3:has-text('Most edited copies') + table tbody tr").first
+    assert re.search(r"\+\d+ / −\d+ words", example.inner_text())
+    assert "Training is fair use: opposes" in text  # the template's positions
+    assert page.locator("h2:has-text('Signatories') + table tbody tr").count() == size
+
+
+@pytest.mark.slow
+def test_press_article_shows_what_is_recorded_and_who_it_reports(demo):
+    db, _, page, base = demo
+    ((doc_id, title),) = db.execute("select id, title from documents where kind = 'press'")
+    text = article(page, base, f"filings/{doc_id}/")
+    fields = dict(re.findall(r"^(\w+)\t(.+)$", text, re.M))
+    assert fields["Headline"] == title
+    for name in ("Publisher", "Author", "Published", "Address"):
+        assert fields[name] == "not recorded", name  # the text file records none of them
+    assert fields["Language"] == "French (fr)"
+    assert "Filed by" not in text and "Individual" not in text
+    reported = page.locator("h2:has-text('Reported (not filers)') + table tbody tr")
+    assert any("Sony Music Entertainment" in r for r in reported.all_inner_texts())
+
+
+@pytest.mark.slow
+def test_data_as_of_in_footer_home_and_digest(demo, tmp_path):
+    db, _, page, base = demo
+    today = datetime.now(UTC).date()
+    for path in ("", "bills/", f"filings/{PREFIX}0005/", "dockets/COLC-2023-0006/"):
+        page.goto(f"{base}/{path}", wait_until="networkidle")
+        footer = page.inner_text("footer")
+        assert "Data as of" in footer, path
+        for source in ("regulations.gov", "govinfo", "press"):
+            assert source in footer, (path, source)
+        assert "newest record 2023-10-31" in footer  # the demo's newest posted comment
+        assert all(d <= today for d in dates_in(footer))
+    page.goto(f"{base}/", wait_until="networkidle")
+    assert "Data as of" in page.inner_text("article .kb-freshness")
+    env = {**os.environ, "KB_DIGEST_DIR": str(tmp_path), "KB_NO_PROGRESS": "1"}
+    db_path = db.execute("pragma database_list").fetchone()[2]
+    printed = subprocess.run(
+        [sys.executable, "-m", "kb", "--db", db_path, "digest", "--week", "2023-W44", "--print"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert re.search(r"^Data as of .*regulations\.gov: .*newest record 2023-10-31", printed, re.M)
+
+
+@pytest.mark.slow
+def test_downloads_in_kilobytes_and_the_404_page(demo):
+    _, out, page, base = demo
+    text = article(page, base, "downloads/")
+    assert "0.0 MB" not in text and " KB" in text
+    response = page.goto(f"{base}/no/such/page/", wait_until="networkidle")
+    assert response.status == 404
+    assert response.body() == (out / "404.html").read_bytes()  # the site's own page
+    assert "404" in page.inner_text("article") and "Data as of" in page.inner_text("footer")

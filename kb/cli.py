@@ -208,15 +208,35 @@ def export(obj: Context, kind: str, fmt: str, with_text: bool, out: Path | None)
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Tag every document again.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Run the per-document work on a local Dask cluster of this many worker processes "
+    "(needs the dask extra); default: a process pool, one worker per core up to 4.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run the per-document work on the Dask cluster at ADDRESS (e.g. tcp://host:8786).",
+)
 @watchlist_option
 @db_option
 @pass_ctx
-def tag(obj: Context, force: bool, watchlist: Path | None) -> None:
+def tag(
+    obj: Context, force: bool, workers: int | None, scheduler: str | None, watchlist: Path | None
+) -> None:
     """Run the NLP over every document whose text or tagger version changed."""
     from kb.watchlist import load_watchlist
     from nlp.tag import tag_documents
 
-    report = tag_documents(obj.db(writer="tag"), load_watchlist(watchlist), force=force)
+    report = tag_documents(
+        obj.db(writer="tag"),
+        load_watchlist(watchlist),
+        force=force,
+        workers=workers,
+        engine="dask" if workers or scheduler else "fork",
+        scheduler=scheduler,
+    )
     summary(f"kb tag: {report.summary()}")
 
 
@@ -297,6 +317,36 @@ def bench_build(obj: Context) -> None:
 
     click.echo(run(obj.db(), settings.default_digest_dir()))
     summary("kb bench build: done")
+
+
+@bench.command("engines")
+@click.option(
+    "--docket",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A docket folder of the corpus (default: COLC-2023-0006 in $KB_CORPUS).",
+)
+@click.option(
+    "--documents",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="How many comments to draw (seeded).",
+)
+@db_option
+@pass_ctx
+def bench_engines(obj: Context, docket: Path | None, documents: int) -> None:
+    """kb tag by each engine (inline, fork pool, Dask; 1 and 2 workers): time, same result."""
+    from kb.bench_engines import measure, report
+    from kb.bench_scale import model_cache
+
+    folder = docket or settings.corpus_dir() / "regulations.gov" / "COLC-2023-0006"
+    drawn, runs = measure(folder, documents, model_cache(obj.db_path or settings.default_db_path()))
+    click.echo(report(drawn, runs))
+    differ = [f"{r.engine}/{r.workers}" for r in runs if not r.identical]
+    if differ:
+        raise KbError("stored something else than the inline run", item=", ".join(differ))
+    summary("kb bench engines: every engine stored the same database")
 
 
 @bench.command("scale")

@@ -12,67 +12,45 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from kb.children import die_with_parent
 from kb.errors import UsageError
 from kb.records import now_iso
 from kb.settings import tag_batch
 from kb.store.links import replace_links_bulk
 from kb.store.load import set_sync_state
 from kb.watchlist import Watchlist
-from nlp.answers import Answer
 from nlp.campaigns import find_campaigns
-from nlp.language import detect_language, paragraph_languages
 from nlp.mentions import BillName, MentionFinder, family_slug
-from nlp.model import DocumentPrediction, StanceModel
+from nlp.model import StanceModel
 from nlp.organizations import LEXICON as ORG_LEXICON
-from nlp.organizations import Filer, gazetteer
-from nlp.positions import Position
-from nlp.questions import Question
-from nlp.sentences import pipeline
 from nlp.stance import lexicon
 from nlp.tag_answers import (
-    answers_of,
     docket_questions,
     questions_hash,
     refresh_replies,
     store_answers,
     store_questions,
 )
+from nlp.tag_engines import WorkerState, executor
 from nlp.tag_positions import (
-    TAGGED_KINDS,
     PositionReport,
-    analyse_positions,
     comment_bodies,
-    model_input,
     refresh_campaigns,
     store_documents,
     sync_organizations,
 )
+from nlp.tag_worker import Analysis, analyse_chunk, warm_up
 from nlp.train import labels_hash
 
 NLP_VERSION = "5"
-#: The language a source's documents are in unless the text clearly says otherwise.
-EXPECTED_LANGUAGE = {
-    "regulations.gov": "en",
-    "govinfo": "en",
-    "congress.gov": "en",
-    "federalregister.gov": "en",
-}
-_FINDER: MentionFinder | None = None
-#: The stance model, loaded (or trained) before the workers fork; None: lexicon rules.
-_MODEL: StanceModel | None = None
-#: Each docket's Notice questions, read before the workers fork.
-_QUESTIONS: dict[str, list[Question]] = {}
 #: Documents per task a worker runs the stance model over at once.
 CHUNK = 25
 #: The ``sync_state`` row of the last ``kb tag``: ``running`` until its end-of-run steps
@@ -102,23 +80,6 @@ class TagReport:
         )
 
 
-@dataclass
-class Analysis:
-    id: str
-    text_sha: str
-    language: str | None
-    #: (start, end, language) of paragraphs in another language than the document's
-    other_languages: list[tuple[int, int, str]]
-    words: int
-    links: list[tuple[str, str, str, int, int]]
-    positions: list[Position]
-    sentences: int
-    filer: Filer | None
-    tagged_kind: bool
-    docket_id: str | None = None
-    answers: list[Answer] = field(default_factory=list)
-
-
 def finder_inputs(db: Database, watchlist: Watchlist | None) -> tuple[list[BillName], set[str]]:
     names: list[BillName] = []
     for row in db.query("select id, family, short_title, titles from bills"):
@@ -146,70 +107,6 @@ def build_finder(db: Database, watchlist: Watchlist | None) -> MentionFinder:
     return MentionFinder(*finder_inputs(db, watchlist))
 
 
-def _init_worker(names: list[BillName], dockets: set[str], arm: Callable[[], None]) -> None:
-    """A pool worker: dies with the ``kb tag`` that forked it (``arm``), then loads its finder."""
-    arm()
-    global _FINDER
-    _FINDER = MentionFinder(names, dockets)
-
-
-def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis]:
-    """Everything ``kb tag`` learns about these documents (pure; runs in a worker), the
-    stance model run once over all of them."""
-    assert _FINDER is not None
-    prepared = []
-    for row, atts in jobs:
-        text = row["text"] or ""
-        language = row["language"] or detect_language(text, EXPECTED_LANGUAGE.get(row["source"]))
-        row = {**row, "language": language}
-        prepared.append((row, atts, paragraph_languages(text, language)))
-    modelled = [
-        i
-        for i, (row, _, _) in enumerate(prepared)
-        if _MODEL is not None and row["kind"] in TAGGED_KINDS and row["kind"] != "press"
-    ]
-    predictions: dict[int, DocumentPrediction] = {}
-    if _MODEL is not None and modelled:
-        docs = [model_input(prepared[i][0], prepared[i][2]) for i in modelled]
-        predictions = dict(zip(modelled, _MODEL.predict(docs), strict=True))
-    out = []
-    for i, (row, atts, mixed) in enumerate(prepared):
-        text = row["text"] or ""
-        links = [
-            (m.target_type, m.target_id, m.matched, m.start, m.end) for m in _FINDER.find(text)
-        ]
-        positions: list[Position] = []
-        n_sentences, filer = 0, None
-        tagged = row["kind"] in TAGGED_KINDS
-        if tagged:
-            positions, n_sentences, filer = analyse_positions(
-                row,
-                atts,
-                mixed,
-                predictions.get(i),
-                _MODEL.cutoff if _MODEL is not None else (lambda issue, stance: 0.5),
-            )
-        out.append(
-            Analysis(
-                row["id"],
-                row["text_sha"],
-                row["language"],
-                mixed,
-                len(text.split()),
-                links,
-                positions,
-                n_sentences,
-                filer,
-                tagged,
-                row.get("docket_id"),
-                answers_of(text, _QUESTIONS[row["docket_id"]])
-                if tagged and row.get("docket_id") in _QUESTIONS
-                else [],
-            )
-        )
-    return out
-
-
 def stance_model(db: Database) -> tuple[StanceModel | None, str]:
     """The stance model fit from ``data/labels/`` (cached beside the database), or
     None with the reason when the labelled documents are not in the database."""
@@ -226,17 +123,26 @@ def stance_model(db: Database) -> tuple[StanceModel | None, str]:
 
 
 def tag_documents(
-    db: Database, watchlist: Watchlist | None, *, force: bool = False, workers: int | None = None
+    db: Database,
+    watchlist: Watchlist | None,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    engine: str = "fork",
+    scheduler: str | None = None,
 ) -> TagReport:
+    """Tag what changed. ``engine`` (:mod:`nlp.tag_engines`) says where the per-document
+    work runs: ``fork`` (default; ``workers`` processes, one per core up to 4), ``dask``
+    (a local cluster of ``workers`` processes, or the cluster at ``scheduler``) or
+    ``inline`` (this process); the stored results are the same whichever runs it."""
     names, dockets = finder_inputs(db, watchlist)
     finder = MentionFinder(names, dockets)
     orgs = hashlib.sha256(ORG_LEXICON.read_bytes()).hexdigest()[:8]
-    global _QUESTIONS
-    _QUESTIONS, notices = docket_questions(db)
-    store_questions(db, _QUESTIONS, notices)
+    questions, notices = docket_questions(db)
+    store_questions(db, questions, notices)
     version = (
         f"{NLP_VERSION}:{finder.version}:{lexicon().version}:{orgs}:{labels_hash()}"
-        f":{questions_hash(_QUESTIONS)}"
+        f":{questions_hash(questions)}"
     )
     report = TagReport()
     where = (
@@ -254,19 +160,11 @@ def tag_documents(
     # A run killed after its last batch has its end-of-run steps done by the next one.
     finish = bool(ids) or _unfinished(db)
     workers = workers or min(os.cpu_count() or 1, 4)
-    global _MODEL
-    _MODEL, report.method = stance_model(db) if ids else (None, "nothing to tag")
+    model, report.method = stance_model(db) if ids else (None, "nothing to tag")
     if ids:
         warm_up()
-    # Forked workers inherit the pipelines and models loaded above instead of loading their
-    # own, and are killed by the kernel when this process dies, however it dies.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(names, dockets, die_with_parent()),
-    ) as pool:
+    state = WorkerState(names, dockets, model, questions)
+    with executor(engine, state, workers, scheduler) as pool:
         # Form letters are clustered in the pool while the documents are analysed.
         campaigns = pool.submit(find_campaigns, comment_bodies(db)) if finish else None
         if ids:
@@ -277,7 +175,7 @@ def tag_documents(
         if campaigns is not None:
             refresh_campaigns(db, campaigns.result(), version, report.positions)
             sync_organizations(db)
-            report.replies = refresh_replies(db, _QUESTIONS)
+            report.replies = refresh_replies(db, questions)
             set_sync_state(db, TAG_STATE, source="nlp", last_status="ok", last_finished=now_iso())
     return report
 
@@ -289,7 +187,7 @@ def _unfinished(db: Database) -> bool:
 
 
 def _tag_batches(
-    db: Database, pool: ProcessPoolExecutor, ids: list[str], version: str, report: TagReport
+    db: Database, pool: Executor, ids: list[str], version: str, report: TagReport
 ) -> None:
     """Analyse ``ids`` in the pool, batch by batch; each batch is stored in one transaction."""
     pending: Iterator[Analysis] | None = None
@@ -304,20 +202,6 @@ def _tag_batches(
         pending = submitted
     if pending is not None:
         _store(db, list(pending), version, report)
-
-
-def warm_up() -> None:
-    """Load what every worker needs (spaCy pipelines, language models, lexicons) once.
-
-    The French pipeline is not among them: building its tokenizer takes five seconds,
-    which most runs (a few new English filings) never need; a worker that meets French
-    text loads it then, once.
-    """
-    pipeline("en")
-    lexicon()
-    gazetteer()
-    detect_language("Le droit d'auteur et l'intelligence artificielle. " * 8, "en")
-    detect_language("Copyright and artificial intelligence.", "en")
 
 
 def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str]]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kb.settings import corpus_paths
-from tests.table_hash import table_hashes
+from kb.table_hash import table_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261204

@@ -28,8 +28,8 @@ import pytest
 
 from kb.importer import import_paths
 from kb.store import open_db
+from kb.table_hash import table_hashes
 from tests.processes import children_of, survivors
-from tests.table_hash import table_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261205

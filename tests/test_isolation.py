@@ -19,8 +19,8 @@ from kb.errors import StoreUnusable
 from kb.importer import Importer, import_paths
 from kb.store import open_db
 from kb.store.load import upsert_documents
+from kb.table_hash import table_hashes
 from scrapers.regulations_gov import parse as regs
-from tests.table_hash import table_hashes
 
 
 def _real_lines(colc: Path, n: int) -> list[bytes]:

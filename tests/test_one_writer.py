@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.store import open_db
-from tests.table_hash import table_hashes
+from kb.table_hash import table_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 

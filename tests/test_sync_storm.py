@@ -28,7 +28,7 @@ from pathlib import Path
 from kb.archive import Archive
 from kb.store import open_db
 from kb.sync import run_sync
-from tests.table_hash import table_hashes
+from kb.table_hash import table_hashes
 from tests.upstream.server import STORM_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,5 @@
-"""A content hash per table, timestamps and row numbering excluded: how two runs are compared."""
+"""A content hash per table, timestamps and row numbering excluded: how two runs of a stage
+are compared (crash tests, kb bench engines)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from kb.cli import Context, cli, db_option, pass_ctx
+from kb.cli_base import Context, cli, db_option, pass_ctx
 from kb.console import summary
 
 

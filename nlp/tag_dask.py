@@ -7,7 +7,7 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from nlp import tag_worker
-from nlp.tag_engines import WorkerState
+from nlp.tag_worker import WorkerState
 
 
 class StatePlugin(WorkerPlugin):

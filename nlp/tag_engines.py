@@ -20,29 +20,14 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.children import die_with_parent
 from kb.errors import UsageError
 from nlp import tag_worker
-
-if TYPE_CHECKING:
-    from nlp.mentions import BillName
-    from nlp.model import StanceModel
-    from nlp.questions import Question
+from nlp.tag_worker import WorkerState
 
 ENGINES = ("inline", "fork", "dask")
-
-
-@dataclass(frozen=True)
-class WorkerState:
-    """What every worker holds before its first task."""
-
-    names: list[BillName]
-    dockets: set[str]
-    model: StanceModel | None
-    questions: dict[str, list[Question]]
 
 
 class InlineExecutor(Executor):

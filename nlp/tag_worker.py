@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nlp.answers import Answer
 from nlp.language import detect_language, paragraph_languages
-from nlp.mentions import MentionFinder
+from nlp.mentions import BillName, MentionFinder
 from nlp.model import DocumentPrediction, StanceModel
 from nlp.organizations import Filer, gazetteer
 from nlp.positions import Position
@@ -21,9 +21,6 @@ from nlp.sentences import pipeline
 from nlp.stance import lexicon
 from nlp.tag_answers import answers_of
 from nlp.tag_positions import TAGGED_KINDS, analyse_positions, model_input
-
-if TYPE_CHECKING:
-    from nlp.tag_engines import WorkerState
 
 #: The language a source's documents are in unless the text clearly says otherwise.
 EXPECTED_LANGUAGE = {
@@ -37,6 +34,16 @@ _FINDER: MentionFinder | None = None
 _MODEL: StanceModel | None = None
 #: Each docket's Notice questions.
 _QUESTIONS: dict[str, list[Question]] = {}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    """What every worker holds before its first task."""
+
+    names: list[BillName]
+    dockets: set[str]
+    model: StanceModel | None
+    questions: dict[str, list[Question]]
 
 
 @dataclass

@@ -7,7 +7,6 @@ sources, the richer (or newer) record's fields win and nothing is duplicated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlite_utils import Database
 
 from kb.extract import Extracted
 from kb.records import AttachmentRef, DocketRecord, DocumentRecord, now_iso
+from kb.store.texts import refresh_document_text
 
 #: Fields whose change to a non-empty value counts as an upstream change.
 TRACKED_FIELDS = (
@@ -31,7 +31,6 @@ TRACKED_FIELDS = (
     "reason_withdrawn",
     "document_type",
 )
-TEXT_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -361,55 +360,6 @@ def load_attachment_content(
             clear_failure(db, "extract", item)
             clear_failure(db, "fetch", ref.url or item)
     return "unchanged" if same else status
-
-
-def compose_text(
-    body: str | None, attachments: Sequence[dict[str, Any]]
-) -> tuple[str, list[list[int]] | None, dict[str, int]]:
-    """The document text that every offset indexes into: body, then attachment texts."""
-    parts: list[str] = []
-    pages: list[list[int]] = []
-    starts: dict[str, int] = {}
-    pos = 0
-    if body:
-        parts.append(body)
-        pos = len(body)
-    for att in attachments:
-        text = att.get("text")
-        if att.get("status") != "ok" or not text:
-            continue
-        if parts:
-            pos += len(TEXT_SEPARATOR)
-        starts[att["id"]] = pos
-        for start, end in json.loads(att["pages"]) if att.get("pages") else []:
-            pages.append([pos + start, pos + end])
-        parts.append(text)
-        pos += len(text)
-    return TEXT_SEPARATOR.join(parts), (pages or None), starts
-
-
-def refresh_document_text(db: Database, doc_ids: Sequence[str]) -> None:
-    """Recompute ``documents.text``/``pages``/``text_sha`` from body and attachments."""
-    for doc_id in doc_ids:
-        doc = db.execute("select body, text_sha from documents where id = ?", [doc_id]).fetchone()
-        if doc is None:
-            continue
-        atts = list(
-            db.query(
-                "select id, text, pages, status from attachments where document_id = ? "
-                "order by seq, format",
-                [doc_id],
-            )
-        )
-        text, pages, starts = compose_text(doc[0], atts)
-        sha = hashlib.sha256(text.encode()).hexdigest()
-        if sha != doc[1]:
-            db.execute(
-                "update documents set text = ?, pages = ?, text_sha = ? where id = ?",
-                [text, json.dumps(pages) if pages else None, sha, doc_id],
-            )
-        for att_id, start in starts.items():
-            db.execute("update attachments set text_start = ? where id = ?", [start, att_id])
 
 
 def record_failure(

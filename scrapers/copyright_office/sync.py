@@ -7,12 +7,12 @@ from email.utils import parsedate_to_datetime
 
 from sqlite_utils import Database
 
-from kb.archive import Archive
 from kb.errors import ExtractionError, FetchError, KbError, ParseError
-from kb.fetcher import Fetcher
+from kb.net.archive import Archive
+from kb.net.fetcher import Fetcher
+from kb.net.syncreport import SourceReport
 from kb.records import AttachmentRef, now_iso
 from kb.store.load import Provenance, load_attachment_content, upsert_documents
-from kb.syncreport import SourceReport
 from kb.watchlist import WatchedPage
 from scrapers.copyright_office import SOURCE
 from scrapers.copyright_office.parse import parse_page

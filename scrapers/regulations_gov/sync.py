@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kb.archive import Archive, ArchivedResponse
 from kb.errors import ExtractionError, FetchError, KbError, ParseError, ScrapeError
 from kb.extract import extract_text
+from kb.net.archive import Archive, ArchivedResponse
 from kb.records import RICH_DETAIL, AttachmentRef, DocumentRecord, Kind, now_iso
 from kb.store.load import (
     LoadStats,

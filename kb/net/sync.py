@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from kb.archive import Archive
-from kb.fetcher import Fetcher
+from kb.net.archive import Archive
+from kb.net.fetcher import Fetcher
 from kb.settings import FetchSettings
 from kb.watchlist import Watchlist, load_watchlist
 

@@ -177,6 +177,67 @@ def upsert_docket(db: Database, record: DocketRecord, prov: Provenance | None = 
     return changed
 
 
+def _update_event(
+    record_id: str, before: dict[str, Any], merged: dict[str, Any], now: str, stats: LoadStats
+) -> dict[str, Any] | None:
+    """The withdrawn or changed event of an updated document, counted in ``stats``, if any."""
+    changes = {
+        f: [before.get(f), merged.get(f)]
+        for f in TRACKED_FIELDS
+        if before.get(f) is not None and merged.get(f) != before.get(f)
+    }
+    if merged.get("withdrawn") and not before.get("withdrawn"):
+        stats.withdrawn += 1
+        return _event(
+            "withdrawn",
+            "documents",
+            record_id,
+            merged.get("docket_id"),
+            merged.get("modified_at"),
+            "modified",
+            now,
+            f"{record_id} withdrawn",
+            {"reason": merged.get("reason_withdrawn")},
+        )
+    if changes:
+        stats.changed += 1
+        return _event(
+            "changed",
+            "documents",
+            record_id,
+            merged.get("docket_id"),
+            merged.get("modified_at"),
+            "modified",
+            now,
+            f"{record_id} changed: {', '.join(sorted(changes))}",
+            {k: v for k, v in changes.items() if k != "body"},
+        )
+    return None
+
+
+def _created_events(
+    rows: dict[str, dict[str, Any]], created_now: set[str], now: str
+) -> list[dict[str, Any]]:
+    """The created event of each document first stored by this batch."""
+    events: list[dict[str, Any]] = []
+    row: dict[str, Any]
+    for rid in created_now:
+        row = rows[rid]
+        events.append(
+            _event(
+                "created",
+                "documents",
+                rid,
+                row.get("docket_id"),
+                row.get("posted_at"),
+                "posted" if row.get("posted_at") else None,
+                now,
+                f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
+            )
+        )
+    return events
+
+
 def upsert_documents(
     db: Database, records: Sequence[DocumentRecord], prov: ProvenanceArg = None
 ) -> LoadStats:
@@ -190,7 +251,6 @@ def upsert_documents(
         existing = _rows_by_id(db, "documents", [r.id for r in records])
         created_now: set[str] = set()
         rows: dict[str, dict[str, Any]] = {}
-        row: dict[str, Any]
         events: list[dict[str, Any]] = []
         text_dirty: set[str] = set()
         for record in records:
@@ -213,41 +273,9 @@ def upsert_documents(
                 text_dirty.add(record.id)
             if record.id in created_now:
                 continue
-            changes = {
-                f: [before.get(f), merged.get(f)]
-                for f in TRACKED_FIELDS
-                if before.get(f) is not None and merged.get(f) != before.get(f)
-            }
-            if merged.get("withdrawn") and not before.get("withdrawn"):
-                stats.withdrawn += 1
-                events.append(
-                    _event(
-                        "withdrawn",
-                        "documents",
-                        record.id,
-                        merged.get("docket_id"),
-                        merged.get("modified_at"),
-                        "modified",
-                        now,
-                        f"{record.id} withdrawn",
-                        {"reason": merged.get("reason_withdrawn")},
-                    )
-                )
-            elif changes:
-                stats.changed += 1
-                events.append(
-                    _event(
-                        "changed",
-                        "documents",
-                        record.id,
-                        merged.get("docket_id"),
-                        merged.get("modified_at"),
-                        "modified",
-                        now,
-                        f"{record.id} changed: {', '.join(sorted(changes))}",
-                        {k: v for k, v in changes.items() if k != "body"},
-                    )
-                )
+            event = _update_event(record.id, before, merged, now, stats)
+            if event is not None:
+                events.append(event)
             elif before.get("posted_at") is None and merged.get("posted_at"):
                 # An upstream date learned later dates the creation event it lacked.
                 db.execute(
@@ -256,20 +284,7 @@ def upsert_documents(
                     "and upstream_date is null",
                     [merged["posted_at"], record.id],
                 )
-        for rid in created_now:
-            row = rows[rid]
-            events.append(
-                _event(
-                    "created",
-                    "documents",
-                    rid,
-                    row.get("docket_id"),
-                    row.get("posted_at"),
-                    "posted" if row.get("posted_at") else None,
-                    now,
-                    f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
-                )
-            )
+        events.extend(_created_events(rows, created_now, now))
         if rows:
             db.table("documents").upsert_all(list(rows.values()), pk="id", alter=False)
         stats.attachments_new += _upsert_attachment_refs(

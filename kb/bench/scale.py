@@ -66,14 +66,17 @@ def write_subset(docket: Path, n: int, out: Path) -> int:
     _filtered(docket / TEXTS, target / TEXTS, keep)
     if (docket / TITLES).is_file():
         _filtered(docket / TITLES, target / TITLES, keep)
+    # The Notices, with their documents' records (which their PDFs attach to).
+    notices = set()
     if (docket / "notices").is_dir():
         shutil.copytree(docket / "notices", target / "notices")
+        notices = {p.name.split(".")[0] for p in (docket / "notices").iterdir()}
     for folder in ("documents", "attachments"):
         if not (docket / folder).is_dir():
             continue
         (target / folder).mkdir()
         for path in (docket / folder).iterdir():
-            if path.name.split(".")[0] in keep:
+            if path.name.split(".")[0] in keep | notices:
                 copy = shutil.copytree if path.is_dir() else shutil.copy2
                 copy(path, target / folder / path.name)
     return len(keep)

@@ -97,6 +97,25 @@ class Pages:
         self.count += 1
 
 
+def _recent(db: Database, docs: dict[str, Row]) -> list[Row]:
+    """The latest events for the home page, each linked to its filing or bill page if any."""
+    return [
+        {
+            "date": str(e["upstream_date"])[:10],
+            "summary": e["summary"],
+            "record_id": e["record_id"],
+            "href": (
+                f"filings/{e['record_id']}/"
+                if e["record_table"] == "documents" and e["record_id"] in docs
+                else f"bills/{e['record_id']}/"
+                if e["record_table"] == "bills"
+                else None
+            ),
+        }
+        for e in q.recent_events(db)
+    ]
+
+
 def render_site(
     db: Database,
     source: Path,
@@ -134,21 +153,7 @@ def render_site(
     write_docket_pages(db, pages.write, docs, positions, campaigns, org_names)
     write_matrices(db, pages.write)
     pages.count += render_questions(db, source, docs, positions)
-    recent = [
-        {
-            "date": str(e["upstream_date"])[:10],
-            "summary": e["summary"],
-            "record_id": e["record_id"],
-            "href": (
-                f"filings/{e['record_id']}/"
-                if e["record_table"] == "documents" and e["record_id"] in docs
-                else f"bills/{e['record_id']}/"
-                if e["record_table"] == "bills"
-                else None
-            ),
-        }
-        for e in q.recent_events(db)
-    ]
+    recent = _recent(db, docs)
     latest = [(post_url_of(p), f"Week {p.stem}") for p in reversed(posts[-5:])]
     fresh = freshness_html(source_freshness(db), last_loaded(db))
     pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest, fresh))

@@ -204,6 +204,64 @@ def block_lines(title: str, block: dict[str, Any], brief: bool = False) -> list[
     return lines
 
 
+def _precision_lines(test: dict[str, Any]) -> list[str]:
+    """Abstention on the test split, and the precision of positions shown and of high ones."""
+    ab = test["abstention"]
+    rate = ab["held_back"] / ab["leaning"] if ab["leaning"] else 0.0
+    hc = test["high_confidence"]
+    sp = test["shown_precision"]
+    return [
+        "",
+        f"Abstention: {ab['held_back']} of {ab['leaning']} positions the model leaned to were "
+        f"held back ({rate:.1%})",
+        f"Precision of positions shown: {sp['right']}/{sp['shown']} "
+        f"({sp['right'] / max(sp['shown'], 1):.3f}, 95% CI {sp['ci'][0]:.3f}–{sp['ci'][1]:.3f})",
+        f"Precision at high confidence: {hc['right']}/{hc['shown']} "
+        f"({hc['right'] / max(hc['shown'], 1):.3f}, 95% CI {hc['ci'][0]:.3f}–{hc['ci'][1]:.3f})",
+    ]
+
+
+def _agreement_lines(agreement: dict[str, Any]) -> list[str]:
+    """Agreement of independent labellings: kappa and raw agreement per issue."""
+    lines = [
+        "",
+        f"Agreement of independent labellings: {agreement.get('readings', 0)} second readings "
+        f"of {agreement['documents']} comments against their first:",
+    ]
+    for issue, a in agreement["issues"].items():
+        lines.append(
+            f"  {issue:26} kappa {a['kappa']:6.3f}  raw agreement {a['agreement']:.3f}  "
+            f"({a['positions']} positions)"
+        )
+    return lines
+
+
+def _major_filings_lines(lofo: dict[str, Any], filers: dict[str, Any]) -> list[str]:
+    """The major filings left out one at a time, and their filers found from their text."""
+    n = len(lofo["filings"])
+    lines = [
+        "",
+        f"Major filings, leave-one-filing-out ({n} filings × 8 issues): "
+        f"{lofo['cells_exact']} of {lofo['cells']} exact "
+        f"({lofo['cells_exact'] / max(lofo['cells'], 1):.1%}); training_fair_use right for "
+        f"{lofo['fair_use_right']} of {n}",
+    ]
+    for f in lofo["filings"]:
+        if f["exact"] < 8:
+            lines.append(
+                f"  {f['id']} {f['filer'] or ''}: gold {f['gold']} predicted {f['predicted']}"
+            )
+    lines += [
+        "",
+        f"Filers of the major filings from their text alone: {filers['right']} of "
+        f"{len(filers['filings'])} right",
+    ]
+    for f in filers["filings"]:
+        if not f["right"]:
+            lines.append(f"  {f['id']}: expected {f['expected']!r}, found {f['found']!r}")
+    return lines
+
+
 def report(figures: dict[str, Any]) -> str:
     labels, test = figures["labels"], figures["test"]
     lines = [
@@ -220,53 +278,9 @@ def report(figures: dict[str, Any]) -> str:
     ]
     lines += block_lines("Frozen test, document level, stance model", test["model"])
     lines += block_lines("Frozen test, document level, lexicon alone", test["lexicon"])
-    ab = test["abstention"]
-    rate = ab["held_back"] / ab["leaning"] if ab["leaning"] else 0.0
-    hc = test["high_confidence"]
-    sp = test["shown_precision"]
-    lines += [
-        "",
-        f"Abstention: {ab['held_back']} of {ab['leaning']} positions the model leaned to were "
-        f"held back ({rate:.1%})",
-        f"Precision of positions shown: {sp['right']}/{sp['shown']} "
-        f"({sp['right'] / max(sp['shown'], 1):.3f}, 95% CI {sp['ci'][0]:.3f}–{sp['ci'][1]:.3f})",
-        f"Precision at high confidence: {hc['right']}/{hc['shown']} "
-        f"({hc['right'] / max(hc['shown'], 1):.3f}, 95% CI {hc['ci'][0]:.3f}–{hc['ci'][1]:.3f})",
-    ]
-    agreement = figures["agreement"]
-    lines += [
-        "",
-        f"Agreement of independent labellings: {agreement.get('readings', 0)} second readings "
-        f"of {agreement['documents']} comments against their first:",
-    ]
-    for issue, a in agreement["issues"].items():
-        lines.append(
-            f"  {issue:26} kappa {a['kappa']:6.3f}  raw agreement {a['agreement']:.3f}  "
-            f"({a['positions']} positions)"
-        )
-    lofo = figures["major_lofo"]
-    n = len(lofo["filings"])
-    lines += [
-        "",
-        f"Major filings, leave-one-filing-out ({n} filings × 8 issues): "
-        f"{lofo['cells_exact']} of {lofo['cells']} exact "
-        f"({lofo['cells_exact'] / max(lofo['cells'], 1):.1%}); training_fair_use right for "
-        f"{lofo['fair_use_right']} of {n}",
-    ]
-    for f in lofo["filings"]:
-        if f["exact"] < 8:
-            lines.append(
-                f"  {f['id']} {f['filer'] or ''}: gold {f['gold']} predicted {f['predicted']}"
-            )
-    filers = figures["filers"]
-    lines += [
-        "",
-        f"Filers of the major filings from their text alone: {filers['right']} of "
-        f"{len(filers['filings'])} right",
-    ]
-    for f in filers["filings"]:
-        if not f["right"]:
-            lines.append(f"  {f['id']}: expected {f['expected']!r}, found {f['found']!r}")
+    lines += _precision_lines(test)
+    lines += _agreement_lines(figures["agreement"])
+    lines += _major_filings_lines(figures["major_lofo"], figures["filers"])
     if "questions" in figures:
         from nlp.alignment_report import report_lines
 

@@ -109,6 +109,38 @@ def _clean(parts: list[str], notes: set[str]) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _footnote_markers(lines: list[_Line], begin: int) -> set[str]:
+    """The footnote markers on the pages of the questions that start at ``lines[begin]``."""
+    # Footnotes of the pages the questions are on: from the header of the first one.
+    page = max((i for i in range(begin) if _HEADER.match(lines[i].text)), default=begin)
+    _, seen = _body(lines[page:])
+    numbers = sorted(map(int, seen))
+    # Markers run in sequence: the ones whose footnote opens with a digit ("41 593 U.S.")
+    # are not seen, but lie between those that are.
+    return {str(n) for n in range(numbers[0], numbers[-1] + 1)} if numbers else set()
+
+
+def _close_question(
+    out: list[Question],
+    current: dict[str, object] | None,
+    parts: list[str],
+    notes: set[str],
+    end: int,
+) -> None:
+    """Add the question being read, if any, to ``out``, ending at ``end``."""
+    if current is not None:
+        out.append(
+            Question(
+                number=str(current["number"]),
+                parent=current["parent"],  # type: ignore[arg-type]
+                group=str(current["group"]),
+                text=_clean(parts, notes),
+                start=int(str(current["start"])),
+                end=end,
+            )
+        )
+
+
 def parse_questions(text: str, first_heading: str = "General Questions") -> list[Question]:
     """The numbered questions after ``first_heading`` (the Notice's question section),
     in order; empty when the text holds no such section."""
@@ -116,13 +148,7 @@ def parse_questions(text: str, first_heading: str = "General Questions") -> list
     begin = next((i for i, ln in enumerate(lines) if ln.text == first_heading), None)
     if begin is None:
         return []
-    # Footnotes of the pages the questions are on: from the header of the first one.
-    page = max((i for i in range(begin) if _HEADER.match(lines[i].text)), default=begin)
-    _, seen = _body(lines[page:])
-    numbers = sorted(map(int, seen))
-    # Markers run in sequence: the ones whose footnote opens with a digit ("41 593 U.S.")
-    # are not seen, but lie between those that are.
-    notes = {str(n) for n in range(numbers[0], numbers[-1] + 1)} if numbers else set()
+    notes = _footnote_markers(lines, begin)
     body, _ = _body(lines[begin:])
     group = first_heading
     out: list[Question] = []
@@ -130,26 +156,12 @@ def parse_questions(text: str, first_heading: str = "General Questions") -> list
     parts: list[str] = []
     expected = _Expected()
     pending: list[str] = []
-
-    def close(end: int) -> None:
-        if current is not None:
-            out.append(
-                Question(
-                    number=str(current["number"]),
-                    parent=current["parent"],  # type: ignore[arg-type]
-                    group=str(current["group"]),
-                    text=_clean(parts, notes),
-                    start=int(str(current["start"])),
-                    end=end,
-                )
-            )
-
     previous_end = body[0].end
     for i, line in enumerate(body[1:], 1):
         marker = _MARKER.match(line.text)
         number = marker and expected.accepts(marker.group(1), marker.group(2))
         if number:
-            close(previous_end)
+            _close_question(out, current, parts, notes, previous_end)
             if pending:
                 group = " ".join(pending).strip(" —")
                 pending = []
@@ -167,7 +179,7 @@ def parse_questions(text: str, first_heading: str = "General Questions") -> list
         ):
             # A heading's second line joins it; a subheading after a paragraph follows a dash.
             pending.append(line.text)
-            close(previous_end)
+            _close_question(out, current, parts, notes, previous_end)
             current = None
             continue
         elif pending:
@@ -178,7 +190,7 @@ def parse_questions(text: str, first_heading: str = "General Questions") -> list
             parts.append(line.text)
         if current is not None:
             previous_end = line.end
-    close(previous_end)
+    _close_question(out, current, parts, notes, previous_end)
     return out
 
 

@@ -19,6 +19,25 @@ def party_id(name: str, names: tuple[tuple[str, str], ...] = ()) -> str | None:
     return found[0][0] if found else None
 
 
+def _by_relation(
+    gold_m: dict[tuple[str, int, str], str],
+    pred_m: dict[tuple[str, int, str], str],
+    both: set[tuple[str, int, str]],
+) -> dict[str, dict[str, Any]]:
+    """Precision, recall and support of each relation label on the mentions found."""
+    by_relation = {}
+    for rel in ("rebut", "agree", "cite"):
+        tp = sum(gold_m[k] == rel and pred_m[k] == rel for k in both)
+        made = sum(pred_m[k] == rel for k in both)
+        real = sum(gold_m[k] == rel for k in both)
+        by_relation[rel] = {
+            "precision": tp / made if made else None,
+            "recall": tp / real if real else None,
+            "support": real,
+        }
+    return by_relation
+
+
 def reply_figures(
     labelled: list[Labelled],
     predicted: dict[str, list[Reference]],
@@ -51,16 +70,7 @@ def reply_figures(
     both = set(gold_m) & set(pred_m)
     hits = len(gold_edges & pred_edges)
     same = sum(gold_m[k] == pred_m[k] for k in both)
-    by_relation = {}
-    for rel in ("rebut", "agree", "cite"):
-        tp = sum(gold_m[k] == rel and pred_m[k] == rel for k in both)
-        made = sum(pred_m[k] == rel for k in both)
-        real = sum(gold_m[k] == rel for k in both)
-        by_relation[rel] = {
-            "precision": tp / made if made else None,
-            "recall": tp / real if real else None,
-            "support": real,
-        }
+    by_relation = _by_relation(gold_m, pred_m, both)
     return {
         "replies": sorted({d for d, _ in gold_edges}),
         "edges": {

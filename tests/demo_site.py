@@ -10,8 +10,8 @@ import json
 import shutil
 from pathlib import Path
 
-from kb.build import BuildReport, build_site
 from kb.importer import import_paths
+from kb.site.build import BuildReport, build_site
 from kb.store import open_db
 from nlp.tag import tag_documents
 

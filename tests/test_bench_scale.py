@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kb.bench_scale import slope, write_subset
+from kb.bench.scale import slope, write_subset
 from kb.cli import cli
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from kb.errors import KbError
 from kb.importer import import_paths
-from kb.publish import confined
+from kb.site.publish import confined
 from kb.store import open_db
 
 ESCAPE = "../../escaped"

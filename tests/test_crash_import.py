@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.bench.table_hash import table_hashes
 from kb.settings import corpus_paths
-from kb.table_hash import table_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261204

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.bench.table_hash import table_hashes
 from kb.importer import import_paths
 from kb.store import open_db
-from kb.table_hash import table_hashes
 from tests.processes import children_of, survivors
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from kb.archive import Archive
 from kb.errors import FetchError
-from kb.fetcher import Fetcher, RateLimiter
+from kb.net.archive import Archive
+from kb.net.fetcher import Fetcher, RateLimiter
 from kb.settings import FetchSettings, HostPolicy
 from tests.upstream.server import Reply, Upstream
 

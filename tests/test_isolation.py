@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kb.bench.table_hash import table_hashes
 from kb.cli import cli
 from kb.errors import StoreUnusable
 from kb.importer import Importer, import_paths
 from kb.store import open_db
 from kb.store.load import upsert_documents
-from kb.table_hash import table_hashes
 from scrapers.regulations_gov import parse as regs
 
 

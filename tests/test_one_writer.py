@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.bench.table_hash import table_hashes
 from kb.store import open_db
-from kb.table_hash import table_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 

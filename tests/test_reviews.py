@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 from kb.importer import import_paths
-from kb.scope import published
+from kb.site.scope import published
 from kb.store import open_db
 from kb.store import reviews as rv
 from kb.store import site_query as q
@@ -174,7 +174,7 @@ def test_reviews_are_applied_wherever_the_site_reads_positions(press):
     # The pages' query, the search facets and the organisations published follow.
     pages = q.positions_by_document(shown)[DOC]
     assert not [p for p in pages if p["holder_id"] == "anthropic"]
-    from kb.search_units import stance_bits
+    from kb.search.units import stance_bits
 
     assert stance_bits(pages) == stance_bits(
         [p for p in export_positions(shown) if p["document_id"] == DOC]

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from kb.build import build_site
 from kb.cli import cli
 from kb.importer import import_paths
+from kb.site.build import build_site
 from kb.store import open_db
 from kb.watchlist import load_watchlist
 from nlp.tag import tag_documents
@@ -89,8 +89,8 @@ def test_a_disputed_position_is_absent_from_every_output(reviewed_site):
         assert {r[0] for r in held} == set(fair_use)
         assert conn.execute("select count(*) from reviews").fetchone()[0] == 4
     # Search facets: the filing no longer carries a "supports" on training_fair_use.
-    from kb.scope import published
-    from kb.search_units import STANCE_BITS, units_from_db
+    from kb.search.units import STANCE_BITS, units_from_db
+    from kb.site.scope import published
 
     shown, _ = published(db, load_watchlist())
     (unit,) = [u for u in units_from_db(shown) if u.key == DOC]

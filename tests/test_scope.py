@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 from kb.importer import import_paths
-from kb.scope import published, tracked
+from kb.site.scope import published, tracked
 from kb.store import open_db
 from kb.store.positions import stance_matrix
 from kb.store.query import companions
@@ -96,7 +96,7 @@ def corpus_db_root(db):
 
 
 def test_downloads_hold_only_tracked_rows(corpus_db, tmp_path):
-    from kb.downloads import write_downloads
+    from kb.site.downloads import write_downloads
 
     db, _ = published(corpus_db, load_watchlist())
     write_downloads(db, tmp_path)

@@ -10,11 +10,11 @@ from collections import defaultdict
 import pytest
 
 from kb.importer import import_paths
-from kb.search_index import MAX_FORMS, build_index, fnv1a, order, passages
-from kb.search_read import lookup
-from kb.search_terms import groups, organisation_acronyms
-from kb.search_units import units_from_db
-from kb.search_words import words
+from kb.search.index import MAX_FORMS, build_index, fnv1a, order, passages
+from kb.search.read import lookup
+from kb.search.terms import groups, organisation_acronyms
+from kb.search.units import units_from_db
+from kb.search.words import words
 from kb.store import open_db
 from nlp.tag import tag_documents
 
@@ -214,7 +214,7 @@ def test_a_phrase_finds_what_sqlite_fts5_finds(indexed, phrase):
     documents_fts and Datasette use it) over the same units' texts and headings."""
     import sqlite3
 
-    from kb.search_query import Index
+    from kb.search.query import Index
 
     _, units, out, _ = indexed
     index = Index(out)
@@ -248,7 +248,7 @@ def test_vocabulary_files_list_each_word_by_its_units(indexed):
 def test_a_prefix_finds_every_unit_holding_a_word_it_begins(indexed, prefix):
     """ "licens" (a word the index lacks) and "licens*" find the units holding any form of
     the commonest words that begin with it, read from the units' own texts."""
-    from kb.search_query import PREFIX_WORDS, Index
+    from kb.search.query import PREFIX_WORDS, Index
 
     _, units, out, _ = indexed
     index = Index(out)
@@ -273,7 +273,7 @@ def test_a_prefix_finds_every_unit_holding_a_word_it_begins(indexed, prefix):
 
 @pytest.fixture(scope="module")
 def small_site(indexed, tmp_path_factory):
-    from kb.build import build_site
+    from kb.site.build import build_site
 
     db = indexed[0]
     tmp = tmp_path_factory.mktemp("site")
@@ -283,9 +283,9 @@ def small_site(indexed, tmp_path_factory):
 
 @pytest.mark.slow
 def test_phrase_prefix_variant_and_typo_queries_in_chromium(small_site):
-    """The search page answers as the index's own rule does (``kb.search_query``), offers
+    """The search page answers as the index's own rule does (``kb.search.query``), offers
     completions while typing and a correction for a misspelt word."""
-    from kb.search_query import Index
+    from kb.search.query import Index
     from tests.test_site import finished, search, site_in_chromium
 
     index = Index(small_site / "search" / "idx")
@@ -339,7 +339,7 @@ def pairs(seq: list[str]) -> list[list[str]]:
 
 
 def test_query_parts_split_phrases_and_hyphenated_words():
-    from kb.search_query import query_parts
+    from kb.search.query import query_parts
 
     assert query_parts('"Fair use" licensing opt-out e-mail "NO FAKES') == [
         ["fair", "use"],

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from kb.build import build_site
 from kb.importer import import_paths
 from kb.render.markup import esc, plain_title, safe_url
+from kb.site.build import build_site
 from kb.store import open_db
 from nlp.tag import tag_documents
 
@@ -114,8 +114,8 @@ def test_pages_from_real_records(small_site):
 @contextmanager
 def site_in_chromium(out: Path) -> Iterator[tuple[Any, str]]:
     """The built site served on loopback, and a headless Chromium to open it: (browser, base URL)."""
-    from kb.browser import chromium
-    from kb.serve import start_server
+    from kb.site.browser import chromium
+    from kb.site.serve import start_server
 
     server = start_server(out)
     try:
@@ -249,7 +249,7 @@ def check_one_rule(page: Any, base: str, db: Any, out: Path) -> None:
     Datasette searches (the site adds the bills and organisation pages that match), except
     where the site folds British spellings in (more) or keeps a codebook word apart (fewer).
     A misspelt word gets a correction; a hyphenated word is the phrase of its parts."""
-    from kb.search_query import Index
+    from kb.search.query import Index
     from kb.store.query import search as kb_search
 
     index = Index(out / "search" / "idx")

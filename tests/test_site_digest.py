@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kb.build import build_site
+from kb.site.build import build_site
 from kb.store import open_db
 from tests.test_redlines import NO_FAKES_PAIRS
 from tests.test_site import site_in_chromium

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kb.build_dockets import docket_filers
+from kb.site.build_dockets import docket_filers
 from tests.demo_site import DETAILED, JOINT, PREFIX, REPLIES, UNDATED, WGA, build_demo
 from tests.test_site import site_in_chromium
 from tests.test_site_digest import dates_in
@@ -26,7 +26,7 @@ SMALL_PAGES = 16
 @pytest.fixture(scope="module")
 def demo(corpus, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("kb.build_dockets.PAGE_SIZE", SMALL_PAGES)
+        patch.setattr("kb.site.build_dockets.PAGE_SIZE", SMALL_PAGES)
         db, out, _, _ = build_demo(corpus, tmp_path_factory.mktemp("pages"))
     with site_in_chromium(out) as (browser, base):
         page = browser.new_page()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.render.markup import file_size
 from kb.render.positions import render_downloads
-from kb.serve import start_server
+from kb.site.serve import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from kb.archive import Archive
-from kb.fetcher import Fetcher
+from kb.net.archive import Archive
+from kb.net.fetcher import Fetcher
 from kb.settings import FetchSettings
 from kb.store import open_db
 from kb.store.query import export_bills

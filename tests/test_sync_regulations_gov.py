@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.archive import Archive
+from kb.net.archive import Archive
+from kb.net.sync import run_sync
 from kb.store import open_db
-from kb.sync import run_sync
 
 
 def watchlist(tmp_path: Path, colc: Path, extra: bool = True) -> Path:

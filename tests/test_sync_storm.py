@@ -25,10 +25,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kb.archive import Archive
+from kb.bench.table_hash import table_hashes
+from kb.net.archive import Archive
+from kb.net.sync import run_sync
 from kb.store import open_db
-from kb.sync import run_sync
-from kb.table_hash import table_hashes
 from tests.upstream.server import STORM_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.bench_scale import write_subset
+from kb.bench.scale import write_subset
+from kb.bench.table_hash import table_hashes
 from kb.importer import import_paths
 from kb.store import open_db
-from kb.table_hash import table_hashes
 from nlp.tag import tag_documents
 
 ROOT = Path(__file__).resolve().parent.parent

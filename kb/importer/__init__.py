@@ -28,13 +28,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.archive import sha256_bytes
 from kb.errors import ExtractionError, KbError, ParseError, one_line
 from kb.extract import extract_text
 from kb.importer import jsonl
 from kb.importer.batch import load_isolated
 from kb.importer.confine import NOT_UTF8_NAME, printable, read_input, readable_type
 from kb.importer.isolate import isolated
+from kb.net.archive import sha256_bytes
 from kb.records import (
     RICH_DETAIL,
     RICH_LIST_ITEM,

@@ -90,6 +90,22 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
         f"on the test documents {high['right']} of {high['shown']} of them were right "
         f"(95 % interval {_ci(high['ci'])}). Of all positions shown, {shown['right']} of "
         f"{shown['shown']} were right ({_ci(shown['ci'])}).</p>",
+        *_results_section(model, lexicon),
+        *_major_filings_section(lofo, filers),
+        "<h2>How consistent the labels are</h2>",
+        _agreement(figures["agreement"]),
+        _questions(figures.get("questions")),
+        "<h2>Reproduce</h2>",
+        f"<p>Model {esc(figures['model']['version'])}; the labels are in "
+        "<code>data/labels/</code>; <code>kb eval</code> re-trains and prints every figure "
+        "on this page.</p>",
+    ]
+    return head + block("\n".join(parts)) + "\n"
+
+
+def _results_section(model: dict[str, Any], lexicon: dict[str, Any]) -> list[str]:
+    """The test-split figures of the stance model and the lexicon rules, overall and per class."""
+    return [
         "<h2>How right they are</h2>",
         f"<p>Measured on {model['documents']} comments drawn at random from the docket and "
         "kept out of training and tuning (the frozen test split). Macro-F1 averages the "
@@ -118,6 +134,12 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
         table(
             ["Issue", "Stance", "Precision", "Recall", "F1", "Test examples"], _class_rows(model)
         ),
+    ]
+
+
+def _major_filings_section(lofo: dict[str, Any], filers: dict[str, Any]) -> list[str]:
+    """How the major filings fare when each is left out of training, and their filers."""
+    return [
         "<h2>Major filings</h2>",
         f"<p>The {len(lofo['filings'])} major filings, each predicted by a model that never "
         f"saw its labels (leave one filing out): {lofo['cells_exact']} of {lofo['cells']} "
@@ -137,15 +159,7 @@ def render_accuracy(figures: dict[str, Any] | None) -> str:
                 for f in lofo["filings"]
             ],
         ),
-        "<h2>How consistent the labels are</h2>",
-        _agreement(figures["agreement"]),
-        _questions(figures.get("questions")),
-        "<h2>Reproduce</h2>",
-        f"<p>Model {esc(figures['model']['version'])}; the labels are in "
-        "<code>data/labels/</code>; <code>kb eval</code> re-trains and prints every figure "
-        "on this page.</p>",
     ]
-    return head + block("\n".join(parts)) + "\n"
 
 
 def _agreement(agreement: dict[str, Any]) -> str:

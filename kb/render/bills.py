@@ -62,6 +62,84 @@ def person(p: Row | None) -> str:
 Redlines = tuple[Sequence[Pair], dict[str, SectionRedline]]
 
 
+def _facts_table(bill: Row) -> str:
+    """The bill's status, dates, sponsor, family, companions and source as a table."""
+    latest = bill.get("latest_action") or {}
+    companions = bill.get("companions") or []
+    return table(
+        ["", ""],
+        [
+            ["Status", f"{bill.get('status')} ({bill.get('status_date') or '—'})"],
+            ["Introduced", bill.get("introduced") or "—"],
+            ["Latest action", f"{latest.get('date') or ''} {latest.get('text') or ''}"],
+            ["Sponsor", person(bill.get("sponsor"))],
+            [
+                "Family",
+                link(f"../family-{bill['family']}/", bill["family"]) if bill.get("family") else "—",
+            ],
+            [
+                "Companion",
+                Markup(", ".join(str(link(f"../{c}/", bill_id_label(c))) for c in companions))
+                if companions
+                else "—",
+            ],
+            [
+                "Original",
+                link(bill["url"], bill["url"], external=True) if bill.get("url") else "—",
+            ],
+        ],
+    )
+
+
+def _cosponsors_table(bill: Row) -> str:
+    """The bill's cosponsors with party, state and the dates they joined and withdrew."""
+    return table(
+        ["Cosponsor", "Party", "State", "Joined", "Withdrawn"],
+        [
+            [
+                c.get("name"),
+                c.get("party"),
+                c.get("state"),
+                c.get("date"),
+                c.get("withdrawn") or "",
+            ]
+            for c in bill.get("cosponsors") or []
+        ],
+    )
+
+
+def _committees_table(bill: Row) -> str:
+    """The committees the bill went to, with their dated activities."""
+    return table(
+        ["Committee", "Chamber", "Activity"],
+        [
+            [
+                c.get("name"),
+                c.get("chamber"),
+                ", ".join(
+                    f"{x.get('name')} {str(x.get('date'))[:10]}" for x in c.get("activities") or []
+                ),
+            ]
+            for c in bill.get("committees") or []
+        ],
+    )
+
+
+def _text_versions_table(bill: Row) -> str:
+    """The bill's text versions with their dates and sources."""
+    return table(
+        ["Version", "Date", "Source"],
+        [
+            [
+                v.get("code"),
+                v.get("date"),
+                link(v["url"], v["url"], external=True) if v.get("url") else "",
+            ]
+            for v in bill.get("text_versions") or []
+        ],
+    )
+
+
 def render_bill(
     bill: Row,
     redlines: Redlines,
@@ -72,83 +150,22 @@ def render_bill(
     """One bill; ``redlines``: the version pairs it is part of and the redlines of those
     with both texts stored (by slug); ``family``: every bill of its family (itself included)."""
     title = plain_title(f"{bill_number(bill)}: {bill.get('short_title') or bill.get('title')}")
-    latest = bill.get("latest_action") or {}
-    companions = bill.get("companions") or []
     parts = [
         f'<p class="kb-lede">{esc(bill.get("title"))}</p>',
         str(subscribe_link("../../", "family", bill["family"])) if bill.get("family") else "",
         str(status_timeline(bill)),
-        table(
-            ["", ""],
-            [
-                ["Status", f"{bill.get('status')} ({bill.get('status_date') or '—'})"],
-                ["Introduced", bill.get("introduced") or "—"],
-                ["Latest action", f"{latest.get('date') or ''} {latest.get('text') or ''}"],
-                ["Sponsor", person(bill.get("sponsor"))],
-                [
-                    "Family",
-                    link(f"../family-{bill['family']}/", bill["family"])
-                    if bill.get("family")
-                    else "—",
-                ],
-                [
-                    "Companion",
-                    Markup(", ".join(str(link(f"../{c}/", bill_id_label(c))) for c in companions))
-                    if companions
-                    else "—",
-                ],
-                [
-                    "Original",
-                    link(bill["url"], bill["url"], external=True) if bill.get("url") else "—",
-                ],
-            ],
-        ),
+        _facts_table(bill),
         "<h2>Cosponsors</h2>",
-        table(
-            ["Cosponsor", "Party", "State", "Joined", "Withdrawn"],
-            [
-                [
-                    c.get("name"),
-                    c.get("party"),
-                    c.get("state"),
-                    c.get("date"),
-                    c.get("withdrawn") or "",
-                ]
-                for c in bill.get("cosponsors") or []
-            ],
-        ),
+        _cosponsors_table(bill),
         "<h2>Actions</h2>",
         table(
             ["Date", "Chamber", "Action"],
             [[a.get("date"), a.get("chamber"), a.get("text")] for a in bill.get("actions") or []],
         ),
         "<h2>Committees</h2>",
-        table(
-            ["Committee", "Chamber", "Activity"],
-            [
-                [
-                    c.get("name"),
-                    c.get("chamber"),
-                    ", ".join(
-                        f"{x.get('name')} {str(x.get('date'))[:10]}"
-                        for x in c.get("activities") or []
-                    ),
-                ]
-                for c in bill.get("committees") or []
-            ],
-        ),
+        _committees_table(bill),
         "<h2>Text versions</h2>",
-        table(
-            ["Version", "Date", "Source"],
-            [
-                [
-                    v.get("code"),
-                    v.get("date"),
-                    link(v["url"], v["url"], external=True) if v.get("url") else "",
-                ]
-                for v in bill.get("text_versions") or []
-            ],
-        ),
+        _text_versions_table(bill),
     ]
     parts += redlines_section(*redlines)
     parts += versions_section(bill, family)

@@ -41,28 +41,9 @@ def best_quote(position: Row) -> Markup:
     return Markup("“{0}”{1} — {2}").format(display_quote(q["text"]), where, review_cell(position))
 
 
-def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str, int]) -> str:
-    """Stance shares, then who supports / is mixed / opposes, grouped by category, with quotes.
-
-    ``positions``: one row per holder and document, with ``holder``, ``holder_id``,
-    ``category``, ``stance``, ``quotes``, ``document_id``, ``campaign_size`` (null
-    unless the document is a campaign's template; other members are left out)."""
-    name, proposition = ISSUE_TEXT[issue]
-    counts = Counter(p["stance"] for p in positions)
-    organised = [p for p in positions if p["category"] != "individual"]
-    parts = [
-        f'<p class="kb-lede">Proposition: {esc(proposition)}</p>',
-        str(subscribe_link("../../", "issue", issue)),
-        "<h2>All positions</h2>",
-        str(stance_bar(dict(counts), label=f"{name}: stance shares")),
-        f"<p>{len(positions)} documents take a position (form letters counted once per campaign).</p>",
-        "<h2>Organisations</h2>",
-        str(
-            stance_bar(
-                dict(Counter(p["stance"] for p in organised)), label=f"{name}: organisations"
-            )
-        ),
-    ]
+def _stance_sections(organised: Sequence[Row]) -> list[str]:
+    """Per stance, the organisations taking it by category, each with its best quote."""
+    parts: list[str] = []
     for stance in STANCES:
         rows = [p for p in organised if p["stance"] == stance]
         parts.append(f"<h3>{stance_badge(stance)} ({len(rows)})</h3>")
@@ -91,12 +72,12 @@ def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str,
                     ],
                 )
             )
-    parts.append("<h2>Form-letter campaigns</h2>")
-    parts.append(
-        str(stance_bar(campaign_split, label=f"{name}: campaigns"))
-        + "<p>Each campaign counts once, whatever its number of signatories.</p>"
-    )
-    individuals = [p for p in positions if p["category"] == "individual"]
+    return parts
+
+
+def _individuals_section(name: str, individuals: Sequence[Row]) -> list[str]:
+    """The individual commenters' stance shares and a sample of their most confident quotes."""
+    parts: list[str] = []
     parts.append("<h2>Individual commenters</h2>")
     parts.append(
         str(
@@ -119,6 +100,39 @@ def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str,
             ],
         )
     )
+    return parts
+
+
+def render_issue(issue: str, positions: Sequence[Row], campaign_split: dict[str, int]) -> str:
+    """Stance shares, then who supports / is mixed / opposes, grouped by category, with quotes.
+
+    ``positions``: one row per holder and document, with ``holder``, ``holder_id``,
+    ``category``, ``stance``, ``quotes``, ``document_id``, ``campaign_size`` (null
+    unless the document is a campaign's template; other members are left out)."""
+    name, proposition = ISSUE_TEXT[issue]
+    counts = Counter(p["stance"] for p in positions)
+    organised = [p for p in positions if p["category"] != "individual"]
+    parts = [
+        f'<p class="kb-lede">Proposition: {esc(proposition)}</p>',
+        str(subscribe_link("../../", "issue", issue)),
+        "<h2>All positions</h2>",
+        str(stance_bar(dict(counts), label=f"{name}: stance shares")),
+        f"<p>{len(positions)} documents take a position (form letters counted once per campaign).</p>",
+        "<h2>Organisations</h2>",
+        str(
+            stance_bar(
+                dict(Counter(p["stance"] for p in organised)), label=f"{name}: organisations"
+            )
+        ),
+    ]
+    parts += _stance_sections(organised)
+    parts.append("<h2>Form-letter campaigns</h2>")
+    parts.append(
+        str(stance_bar(campaign_split, label=f"{name}: campaigns"))
+        + "<p>Each campaign counts once, whatever its number of signatories.</p>"
+    )
+    individuals = [p for p in positions if p["category"] == "individual"]
+    parts += _individuals_section(name, individuals)
     return page_head(name) + block("\n".join(parts)) + "\n"
 
 
@@ -205,6 +219,21 @@ def render_organization_index(orgs: Sequence[Row]) -> str:
     )
 
 
+def _recent_table(recent: Sequence[Row]) -> str:
+    """What changed lately: date, summary and record (linked when it has a page)."""
+    return table(
+        ["Date", "What", "Record"],
+        [
+            [
+                r["date"],
+                r["summary"],
+                link(r["href"], r["record_id"]) if r.get("href") else r["record_id"],
+            ]
+            for r in recent
+        ],
+    )
+
+
 def render_home(
     counts: dict[str, int],
     recent: Sequence[Row],
@@ -245,19 +274,7 @@ def render_home(
             + "</ul>"
         )
     parts.append("<h2>What changed lately</h2>")
-    parts.append(
-        table(
-            ["Date", "What", "Record"],
-            [
-                [
-                    r["date"],
-                    r["summary"],
-                    link(r["href"], r["record_id"]) if r.get("href") else r["record_id"],
-                ]
-                for r in recent
-            ],
-        )
-    )
+    parts.append(_recent_table(recent))
     parts.append(
         f"<p>{link('search/', 'Search every filing')} · {link('downloads/', 'Download the data')}</p>"
     )

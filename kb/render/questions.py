@@ -222,6 +222,35 @@ def organization_section(rebuts: Sequence[Row], rebutted: Sequence[Row]) -> str:
     return block("\n".join(parts))
 
 
+def _edge_lines(
+    edges: Sequence[tuple[str, str, str, str, str, int]],
+    ys: dict[str, float],
+    yt: dict[str, float],
+    left: int,
+    right: int,
+) -> list[str]:
+    """One SVG line per edge, coloured by relation, thicker the more sentences it has."""
+    out = []
+    for source, _, target, _, relation, n in edges:
+        out.append(
+            str(
+                Markup(
+                    '<line x1="{0}" y1="{1:.0f}" x2="{2}" y2="{3:.0f}" stroke="{4}" '
+                    'stroke-width="{5:.1f}" stroke-opacity="0.6"><title>{6}</title></line>'
+                ).format(
+                    left + 5,
+                    ys[source],
+                    right - 5,
+                    yt[target],
+                    COLOURS[relation],
+                    1 + math.log2(n),
+                    f"{relation} × {n}",
+                )
+            )
+        )
+    return out
+
+
 def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, str, int]], prefix: str) -> str:
     """The reply graph as an SVG picture: edges (source id, source name, target id, target
     name, relation, sentences) as lines between two columns, the organisations whose
@@ -245,23 +274,7 @@ def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, str, int]], prefix
         f'<svg class="kb-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="Who answers whom in this docket">'
     ]
-    for source, _, target, _, relation, n in edges:
-        out.append(
-            str(
-                Markup(
-                    '<line x1="{0}" y1="{1:.0f}" x2="{2}" y2="{3:.0f}" stroke="{4}" '
-                    'stroke-width="{5:.1f}" stroke-opacity="0.6"><title>{6}</title></line>'
-                ).format(
-                    left + 5,
-                    ys[source],
-                    right - 5,
-                    yt[target],
-                    COLOURS[relation],
-                    1 + math.log2(n),
-                    f"{relation} × {n}",
-                )
-            )
-        )
+    out += _edge_lines(edges, ys, yt, left, right)
     for oid, name in sources:
         out.append(
             str(

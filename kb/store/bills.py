@@ -107,35 +107,18 @@ def _merge(existing: dict[str, Any] | None, record: BillRecord) -> dict[str, Any
     return row
 
 
-def _diff_events(
-    bid: str, before: dict[str, Any] | None, after: dict[str, Any], now: str
+def _json_list(row: dict[str, Any], col: str) -> list[dict[str, Any]]:
+    """A JSON list column of a bill row, empty when unset."""
+    return json.loads(row.get(col) or "[]")
+
+
+def _action_events(
+    bid: str, label: str, old: dict[str, Any], after: dict[str, Any], now: str
 ) -> list[dict[str, Any]]:
-    label = bill_label(bid)
+    """An event for each action of ``after`` that ``old`` lacks."""
     events = []
-    title = after.get("short_title") or after.get("title") or ""
-    if before is None:
-        sponsor = (
-            json.loads(after["sponsor"])["name"] if after.get("sponsor") else "unknown sponsor"
-        )
-        events.append(
-            _event(
-                "bill_introduced",
-                "bills",
-                bid,
-                None,
-                after.get("introduced"),
-                "introduced",
-                now,
-                f"{label} introduced: {title} ({sponsor})",
-            )
-        )
-    old = before or {}
-
-    def loads(row: dict[str, Any], col: str) -> list[dict[str, Any]]:
-        return json.loads(row.get(col) or "[]")
-
-    seen = {(a["date"], a["text"]) for a in loads(old, "actions")}
-    for a in loads(after, "actions"):
+    seen = {(a["date"], a["text"]) for a in _json_list(old, "actions")}
+    for a in _json_list(after, "actions"):
         if (a["date"], a["text"]) not in seen:
             events.append(
                 _event(
@@ -150,8 +133,16 @@ def _diff_events(
                     {"code": a.get("code"), "chamber": a.get("chamber")},
                 )
             )
-    old_cos = {c.get("bioguide_id") or c["name"]: c for c in loads(old, "cosponsors")}
-    for c in loads(after, "cosponsors"):
+    return events
+
+
+def _cosponsor_events(
+    bid: str, label: str, old: dict[str, Any], after: dict[str, Any], now: str
+) -> list[dict[str, Any]]:
+    """An event for each cosponsor added or withdrawn since ``old``."""
+    events = []
+    old_cos = {c.get("bioguide_id") or c["name"]: c for c in _json_list(old, "cosponsors")}
+    for c in _json_list(after, "cosponsors"):
         key = c.get("bioguide_id") or c["name"]
         prev = old_cos.get(key)
         if prev is None:
@@ -182,8 +173,16 @@ def _diff_events(
                     {"member": c},
                 )
             )
-    old_versions = {(v.get("code"), v.get("date")) for v in loads(old, "text_versions")}
-    for v in loads(after, "text_versions"):
+    return events
+
+
+def _text_version_events(
+    bid: str, label: str, old: dict[str, Any], after: dict[str, Any], now: str
+) -> list[dict[str, Any]]:
+    """An event for each text version of ``after`` that ``old`` lacks."""
+    events = []
+    old_versions = {(v.get("code"), v.get("date")) for v in _json_list(old, "text_versions")}
+    for v in _json_list(after, "text_versions"):
         if (v.get("code"), v.get("date")) not in old_versions:
             events.append(
                 _event(
@@ -198,6 +197,35 @@ def _diff_events(
                     {"url": v.get("url"), "code": v.get("code")},
                 )
             )
+    return events
+
+
+def _diff_events(
+    bid: str, before: dict[str, Any] | None, after: dict[str, Any], now: str
+) -> list[dict[str, Any]]:
+    label = bill_label(bid)
+    events = []
+    title = after.get("short_title") or after.get("title") or ""
+    if before is None:
+        sponsor = (
+            json.loads(after["sponsor"])["name"] if after.get("sponsor") else "unknown sponsor"
+        )
+        events.append(
+            _event(
+                "bill_introduced",
+                "bills",
+                bid,
+                None,
+                after.get("introduced"),
+                "introduced",
+                now,
+                f"{label} introduced: {title} ({sponsor})",
+            )
+        )
+    old = before or {}
+    events.extend(_action_events(bid, label, old, after, now))
+    events.extend(_cosponsor_events(bid, label, old, after, now))
+    events.extend(_text_version_events(bid, label, old, after, now))
     if before is not None and before.get("status") != after.get("status"):
         events.append(
             _event(

@@ -7,7 +7,6 @@ sources, the richer (or newer) record's fields win and nothing is duplicated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlite_utils import Database
 
 from kb.extract import Extracted
 from kb.records import AttachmentRef, DocketRecord, DocumentRecord, now_iso
+from kb.store.texts import refresh_document_text
 
 #: Fields whose change to a non-empty value counts as an upstream change.
 TRACKED_FIELDS = (
@@ -31,7 +31,6 @@ TRACKED_FIELDS = (
     "reason_withdrawn",
     "document_type",
 )
-TEXT_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -178,6 +177,67 @@ def upsert_docket(db: Database, record: DocketRecord, prov: Provenance | None = 
     return changed
 
 
+def _update_event(
+    record_id: str, before: dict[str, Any], merged: dict[str, Any], now: str, stats: LoadStats
+) -> dict[str, Any] | None:
+    """The withdrawn or changed event of an updated document, counted in ``stats``, if any."""
+    changes = {
+        f: [before.get(f), merged.get(f)]
+        for f in TRACKED_FIELDS
+        if before.get(f) is not None and merged.get(f) != before.get(f)
+    }
+    if merged.get("withdrawn") and not before.get("withdrawn"):
+        stats.withdrawn += 1
+        return _event(
+            "withdrawn",
+            "documents",
+            record_id,
+            merged.get("docket_id"),
+            merged.get("modified_at"),
+            "modified",
+            now,
+            f"{record_id} withdrawn",
+            {"reason": merged.get("reason_withdrawn")},
+        )
+    if changes:
+        stats.changed += 1
+        return _event(
+            "changed",
+            "documents",
+            record_id,
+            merged.get("docket_id"),
+            merged.get("modified_at"),
+            "modified",
+            now,
+            f"{record_id} changed: {', '.join(sorted(changes))}",
+            {k: v for k, v in changes.items() if k != "body"},
+        )
+    return None
+
+
+def _created_events(
+    rows: dict[str, dict[str, Any]], created_now: set[str], now: str
+) -> list[dict[str, Any]]:
+    """The created event of each document first stored by this batch."""
+    events: list[dict[str, Any]] = []
+    row: dict[str, Any]
+    for rid in created_now:
+        row = rows[rid]
+        events.append(
+            _event(
+                "created",
+                "documents",
+                rid,
+                row.get("docket_id"),
+                row.get("posted_at"),
+                "posted" if row.get("posted_at") else None,
+                now,
+                f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
+            )
+        )
+    return events
+
+
 def upsert_documents(
     db: Database, records: Sequence[DocumentRecord], prov: ProvenanceArg = None
 ) -> LoadStats:
@@ -191,7 +251,6 @@ def upsert_documents(
         existing = _rows_by_id(db, "documents", [r.id for r in records])
         created_now: set[str] = set()
         rows: dict[str, dict[str, Any]] = {}
-        row: dict[str, Any]
         events: list[dict[str, Any]] = []
         text_dirty: set[str] = set()
         for record in records:
@@ -214,41 +273,9 @@ def upsert_documents(
                 text_dirty.add(record.id)
             if record.id in created_now:
                 continue
-            changes = {
-                f: [before.get(f), merged.get(f)]
-                for f in TRACKED_FIELDS
-                if before.get(f) is not None and merged.get(f) != before.get(f)
-            }
-            if merged.get("withdrawn") and not before.get("withdrawn"):
-                stats.withdrawn += 1
-                events.append(
-                    _event(
-                        "withdrawn",
-                        "documents",
-                        record.id,
-                        merged.get("docket_id"),
-                        merged.get("modified_at"),
-                        "modified",
-                        now,
-                        f"{record.id} withdrawn",
-                        {"reason": merged.get("reason_withdrawn")},
-                    )
-                )
-            elif changes:
-                stats.changed += 1
-                events.append(
-                    _event(
-                        "changed",
-                        "documents",
-                        record.id,
-                        merged.get("docket_id"),
-                        merged.get("modified_at"),
-                        "modified",
-                        now,
-                        f"{record.id} changed: {', '.join(sorted(changes))}",
-                        {k: v for k, v in changes.items() if k != "body"},
-                    )
-                )
+            event = _update_event(record.id, before, merged, now, stats)
+            if event is not None:
+                events.append(event)
             elif before.get("posted_at") is None and merged.get("posted_at"):
                 # An upstream date learned later dates the creation event it lacked.
                 db.execute(
@@ -257,20 +284,7 @@ def upsert_documents(
                     "and upstream_date is null",
                     [merged["posted_at"], record.id],
                 )
-        for rid in created_now:
-            row = rows[rid]
-            events.append(
-                _event(
-                    "created",
-                    "documents",
-                    rid,
-                    row.get("docket_id"),
-                    row.get("posted_at"),
-                    "posted" if row.get("posted_at") else None,
-                    now,
-                    f"{row.get('kind')} {rid}: {row.get('title') or ''}".strip(),
-                )
-            )
+        events.extend(_created_events(rows, created_now, now))
         if rows:
             db.table("documents").upsert_all(list(rows.values()), pk="id", alter=False)
         stats.attachments_new += _upsert_attachment_refs(
@@ -361,55 +375,6 @@ def load_attachment_content(
             clear_failure(db, "extract", item)
             clear_failure(db, "fetch", ref.url or item)
     return "unchanged" if same else status
-
-
-def compose_text(
-    body: str | None, attachments: Sequence[dict[str, Any]]
-) -> tuple[str, list[list[int]] | None, dict[str, int]]:
-    """The document text that every offset indexes into: body, then attachment texts."""
-    parts: list[str] = []
-    pages: list[list[int]] = []
-    starts: dict[str, int] = {}
-    pos = 0
-    if body:
-        parts.append(body)
-        pos = len(body)
-    for att in attachments:
-        text = att.get("text")
-        if att.get("status") != "ok" or not text:
-            continue
-        if parts:
-            pos += len(TEXT_SEPARATOR)
-        starts[att["id"]] = pos
-        for start, end in json.loads(att["pages"]) if att.get("pages") else []:
-            pages.append([pos + start, pos + end])
-        parts.append(text)
-        pos += len(text)
-    return TEXT_SEPARATOR.join(parts), (pages or None), starts
-
-
-def refresh_document_text(db: Database, doc_ids: Sequence[str]) -> None:
-    """Recompute ``documents.text``/``pages``/``text_sha`` from body and attachments."""
-    for doc_id in doc_ids:
-        doc = db.execute("select body, text_sha from documents where id = ?", [doc_id]).fetchone()
-        if doc is None:
-            continue
-        atts = list(
-            db.query(
-                "select id, text, pages, status from attachments where document_id = ? "
-                "order by seq, format",
-                [doc_id],
-            )
-        )
-        text, pages, starts = compose_text(doc[0], atts)
-        sha = hashlib.sha256(text.encode()).hexdigest()
-        if sha != doc[1]:
-            db.execute(
-                "update documents set text = ?, pages = ?, text_sha = ? where id = ?",
-                [text, json.dumps(pages) if pages else None, sha, doc_id],
-            )
-        for att_id, start in starts.items():
-            db.execute("update attachments set text_start = ? where id = ?", [start, att_id])
 
 
 def record_failure(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.search_terms import STEMMER, proposals
+from kb.search.terms import STEMMER, proposals
 
 DOCUMENT_EXPORT_FIELDS = (
     "id",
@@ -74,7 +74,7 @@ QUERY_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*\*?")
 
 
 def fts_query(db: Database, query: str) -> str:
-    """The reader's query as FTS5 syntax, by the site's rule (``kb.search_query``):
+    """The reader's query as FTS5 syntax, by the site's rule (``kb.search.query``):
     words ANDed, a phrase in quotes kept together, a British spelling ORed with the
     American form documents hold, "licens*" a prefix, and a word no document holds read
     as a prefix ("licens" → licens*)."""

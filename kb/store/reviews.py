@@ -247,6 +247,78 @@ def stale_reviews(db: Database, reviews: Iterable[Review]) -> list[dict[str, Any
     ]
 
 
+def _machine_position(
+    db: Database, document_id: str, holder: str, issue: str, item: str
+) -> dict[str, Any]:
+    """The machine position of ``holder`` on ``issue`` in the document; a usage error if none."""
+    rows = [
+        dict(r)
+        for r in db.query(
+            "select holder, holder_id, issue, stance, quotes from positions where document_id = ?",
+            [document_id],
+        )
+    ]
+    holders = sorted({r["holder"] for r in rows})
+    position = next(
+        (r for r in rows if r["issue"] == issue and holder in (r["holder"], r["holder_id"])), None
+    )
+    if position is None:
+        if holder not in holders and holder not in {r["holder_id"] for r in rows}:
+            known = ", ".join(holders) or "none"
+            raise UsageError(f"unknown holder {holder!r} (holders here: {known})", item=item)
+        raise UsageError(f"{holder} has no machine position on {issue} in this document", item=item)
+    return position
+
+
+def _final_stance(
+    verdict_: Verdict, stance: str | None, position: dict[str, Any], item: str
+) -> str:
+    """The stance a review settles on, given its verdict; a usage error if they disagree."""
+    if verdict_ is Verdict.DISPUTED:
+        if stance is None:
+            raise UsageError("a disputed review needs --stance (the right one, or none)", item=item)
+        if stance == position["stance"]:
+            raise UsageError(
+                f"--stance {stance} is what the machine says: use --verdict verified", item=item
+            )
+        final = stance
+    elif verdict_ is Verdict.VERIFIED:
+        if stance not in (None, position["stance"]):
+            raise UsageError(
+                f"verified means the machine's stance ({position['stance']}) is right; "
+                "use --verdict disputed to give another",
+                item=item,
+            )
+        final = position["stance"]
+    else:
+        final = stance or NO_POSITION
+    return final
+
+
+def _review_quote(
+    text: str,
+    pages: list[list[int]] | None,
+    position: dict[str, Any],
+    quote_text: str | None,
+    item: str,
+) -> Quote:
+    """The quote a review relies on: ``quote_text`` verbatim, else the position's first quote."""
+    machine_quotes = json.loads(position["quotes"] or "[]")
+    if quote_text:
+        near = machine_quotes[0]["start"] if machine_quotes else None
+        quote = locate_quote(text, quote_text, pages, near)
+        if quote is None:
+            raise UsageError("quote not found verbatim in the document text", item=item)
+    elif machine_quotes:
+        q = machine_quotes[0]
+        quote = Quote(q["text"], q["start"], q["end"], q.get("page"))
+        if not quote_holds(text, quote):
+            raise UsageError("the position's quote no longer matches the text", item=item)
+    else:
+        raise UsageError("no quote: give --quote with the words you relied on", item=item)
+    return quote
+
+
 def new_review(
     db: Database,
     *,
@@ -280,54 +352,10 @@ def new_review(
         raise UsageError(
             f"unknown stance {stance!r} (one of: {', '.join((*STANCES, NO_POSITION))})", item=item
         )
-    rows = [
-        dict(r)
-        for r in db.query(
-            "select holder, holder_id, issue, stance, quotes from positions where document_id = ?",
-            [document_id],
-        )
-    ]
-    holders = sorted({r["holder"] for r in rows})
-    position = next(
-        (r for r in rows if r["issue"] == issue and holder in (r["holder"], r["holder_id"])), None
-    )
-    if position is None:
-        if holder not in holders and holder not in {r["holder_id"] for r in rows}:
-            known = ", ".join(holders) or "none"
-            raise UsageError(f"unknown holder {holder!r} (holders here: {known})", item=item)
-        raise UsageError(f"{holder} has no machine position on {issue} in this document", item=item)
-    if verdict_ is Verdict.DISPUTED:
-        if stance is None:
-            raise UsageError("a disputed review needs --stance (the right one, or none)", item=item)
-        if stance == position["stance"]:
-            raise UsageError(
-                f"--stance {stance} is what the machine says: use --verdict verified", item=item
-            )
-        final = stance
-    elif verdict_ is Verdict.VERIFIED:
-        if stance not in (None, position["stance"]):
-            raise UsageError(
-                f"verified means the machine's stance ({position['stance']}) is right; "
-                "use --verdict disputed to give another",
-                item=item,
-            )
-        final = position["stance"]
-    else:
-        final = stance or NO_POSITION
+    position = _machine_position(db, document_id, holder, issue, item)
+    final = _final_stance(verdict_, stance, position, item)
     text, pages = found[0] or "", json.loads(found[1]) if found[1] else None
-    machine_quotes = json.loads(position["quotes"] or "[]")
-    if quote_text:
-        near = machine_quotes[0]["start"] if machine_quotes else None
-        quote = locate_quote(text, quote_text, pages, near)
-        if quote is None:
-            raise UsageError("quote not found verbatim in the document text", item=item)
-    elif machine_quotes:
-        q = machine_quotes[0]
-        quote = Quote(q["text"], q["start"], q["end"], q.get("page"))
-        if not quote_holds(text, quote):
-            raise UsageError("the position's quote no longer matches the text", item=item)
-    else:
-        raise UsageError("no quote: give --quote with the words you relied on", item=item)
+    quote = _review_quote(text, pages, position, quote_text, item)
     return Review(
         document_id=document_id,
         holder=position["holder"],

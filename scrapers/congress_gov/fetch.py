@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qsl, urlsplit
 
-from kb.fetcher import Fetcher, FetchResult
+from kb.net.fetcher import Fetcher, FetchResult
 from scrapers.congress_gov import API_BASE, SOURCE
 
 PAGE_LIMIT = 250

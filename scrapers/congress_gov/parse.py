@@ -124,13 +124,8 @@ _LIST_KEY = {
 }
 
 
-def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
-    """One BillRecord from a bill response and whichever sub-resources came with it."""
-    main = bundle.main or {}
-    congress, kind, number = bundle.id.split("-")
-    parts = set(bundle.parts)
-    if main:
-        parts.add("bill")
+def _actions(bundle: BillBundle) -> tuple[BillAction, ...]:
+    """The bill's actions by date, one per date and text (preferring one with a code)."""
     actions: tuple[BillAction, ...] = ()
     if "actions" in bundle.parts:
         merged: dict[tuple[str, str], BillAction] = {}
@@ -149,7 +144,12 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
             if (date, text) not in merged or (action.code and not merged[(date, text)].code):
                 merged[(date, text)] = action
         actions = tuple(sorted(merged.values(), key=lambda a: a.date))
-    titles = tuple(
+    return actions
+
+
+def _titles(bundle: BillBundle) -> tuple[dict[str, Any], ...]:
+    """The bill's titles: type, title, text version code and chamber of each."""
+    return tuple(
         {
             "type": t.get("titleType"),
             "title": t.get("title"),
@@ -158,7 +158,11 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
         }
         for t in bundle.parts.get("titles", {}).get("titles", [])
     )
-    committees = tuple(
+
+
+def _committees(bundle: BillBundle, item: str) -> tuple[dict[str, Any], ...]:
+    """The committees the bill went to, with the dated activities of each."""
+    return tuple(
         {
             "system_code": c.get("systemCode"),
             "name": c.get("name"),
@@ -171,6 +175,10 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
         }
         for c in bundle.parts.get("committees", {}).get("committees", [])
     )
+
+
+def _related(bundle: BillBundle) -> list[RelatedBill]:
+    """The related bills, with the first relationship given for each."""
     related = []
     for r in bundle.parts.get("relatedbills", {}).get("relatedBills", []):
         details = r.get("relationshipDetails") or [{}]
@@ -182,7 +190,11 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
                 details[0].get("identifiedBy"),
             )
         )
-    subjects_doc = bundle.parts.get("subjects", {}).get("subjects", {})
+    return related
+
+
+def _text_versions(bundle: BillBundle) -> list[TextVersion]:
+    """The bill's text versions, each with its XML address (else its first address)."""
     versions = []
     for v in bundle.parts.get("text", {}).get("textVersions", []):
         urls = [f.get("url") for f in v.get("formats", []) if f.get("url")]
@@ -193,13 +205,48 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
                 match.group(1) if match else None, v.get("type") or "", _date(v.get("date")), url
             )
         )
-    sponsors = main.get("sponsors") or []
+    return versions
+
+
+def _latest_action(main: dict[str, Any]) -> BillAction | None:
+    """The bill's latest action, when it has both a date and a text."""
     latest = main.get("latestAction") or {}
-    latest_action = (
+    return (
         BillAction(date=_date(latest.get("actionDate")) or "", text=latest["text"])
         if latest.get("text") and latest.get("actionDate")
         else None
     )
+
+
+def _summaries(bundle: BillBundle, item: str) -> tuple[Summary, ...]:
+    """The bill's CRS summaries."""
+    return tuple(
+        Summary(
+            s.get("versionCode"),
+            _date(s.get("actionDate")),
+            s.get("actionDesc"),
+            s.get("text") or "",
+            utc_iso(s.get("updateDate"), item=item),
+        )
+        for s in bundle.parts.get("summaries", {}).get("summaries", [])
+    )
+
+
+def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
+    """One BillRecord from a bill response and whichever sub-resources came with it."""
+    main = bundle.main or {}
+    congress, kind, number = bundle.id.split("-")
+    parts = set(bundle.parts)
+    if main:
+        parts.add("bill")
+    actions = _actions(bundle)
+    titles = _titles(bundle)
+    committees = _committees(bundle, item)
+    related = _related(bundle)
+    subjects_doc = bundle.parts.get("subjects", {}).get("subjects", {})
+    versions = _text_versions(bundle)
+    sponsors = main.get("sponsors") or []
+    latest_action = _latest_action(main)
     return BillRecord(
         id=bundle.id,
         congress=int(congress),
@@ -224,16 +271,7 @@ def parse_bundle(bundle: BillBundle, *, item: str) -> BillRecord:
             s["name"] for s in subjects_doc.get("legislativeSubjects", []) if s.get("name")
         ),
         policy_area=(subjects_doc.get("policyArea") or main.get("policyArea") or {}).get("name"),
-        summaries=tuple(
-            Summary(
-                s.get("versionCode"),
-                _date(s.get("actionDate")),
-                s.get("actionDesc"),
-                s.get("text") or "",
-                utc_iso(s.get("updateDate"), item=item),
-            )
-            for s in bundle.parts.get("summaries", {}).get("summaries", [])
-        ),
+        summaries=_summaries(bundle, item),
         titles=titles,
         text_versions=tuple(sorted(versions, key=lambda v: v.date or "")),
         latest_action=latest_action,

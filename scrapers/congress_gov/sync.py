@@ -11,10 +11,10 @@ import json
 from sqlite_utils import Database
 
 from kb.errors import FetchError, KbError, ParseError
+from kb.net.syncreport import SourceReport
 from kb.records import now_iso
 from kb.store.bills import upsert_bill
 from kb.store.load import Provenance, set_sync_state
-from kb.syncreport import SourceReport
 from kb.watchlist import BillSearch
 from scrapers.congress_gov import PARTS, SOURCE
 from scrapers.congress_gov.fetch import CongressClient

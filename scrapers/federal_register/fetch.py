@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qsl, urlsplit
 
-from kb.fetcher import Fetcher, FetchResult
+from kb.net.fetcher import Fetcher, FetchResult
 from scrapers.federal_register import API_BASE, MAX_RESULTS, SOURCE
 
 FIELDS = (

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from kb.errors import FetchError, KbError, ParseError
+from kb.net.syncreport import SourceReport
 from kb.records import now_iso
 from kb.store.links import upsert_links
 from kb.store.load import Provenance, set_sync_state, upsert_documents
-from kb.syncreport import SourceReport
 from kb.watchlist import FederalRegisterSearch
 from scrapers.federal_register import SOURCE
 from scrapers.federal_register.fetch import FederalRegisterClient

@@ -7,9 +7,9 @@ import re
 from sqlite_utils import Database
 
 from kb.errors import FetchError, KbError, ParseError
-from kb.fetcher import Fetcher
+from kb.net.fetcher import Fetcher
+from kb.net.syncreport import SourceReport
 from kb.store.load import Provenance, upsert_documents
-from kb.syncreport import SourceReport
 from kb.watchlist import WatchedFeed
 from scrapers.feeds import SOURCE
 from scrapers.feeds.parse import article_text, parse_feed, press_document, slug

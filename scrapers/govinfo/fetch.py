@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kb.fetcher import Fetcher, FetchResult
+from kb.net.fetcher import Fetcher, FetchResult
 from scrapers.govinfo import BASE, SOURCE
 
 

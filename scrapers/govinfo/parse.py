@@ -129,20 +129,9 @@ def _short_title(titles: list[dict[str, str | None]]) -> str | None:
     return None
 
 
-def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
-    """A BILLSTATUS file in any of its layouts (legacy, 1.0.0, 3.0.0)."""
-    root = parse_xml(data, item=item, source=SOURCE)
-    bill = root.find("bill") if local(root.tag) == "billStatus" else None
-    if bill is None:
-        raise ParseError("not a BILLSTATUS document (no billStatus/bill)", item=item, source=SOURCE)
-    number = _t(bill, "number") or _t(bill, "billNumber")
-    kind = _t(bill, "type") or _t(bill, "billType")
-    congress = _t(bill, "congress")
-    if not (number and kind and congress):
-        raise ParseError("bill lacks number, type or congress", item=item, source=SOURCE)
-    bid = bill_id(congress, kind, number)
-    sponsors = [_member(el, bid) for el in _items(bill, "sponsors")]
-    titles = [
+def _titles(bill: Element) -> list[dict[str, str | None]]:
+    """The bill's titles: type, title, text version code and chamber of each."""
+    return [
         {
             "type": _t(el, "titleType"),
             "title": _t(el, "title"),
@@ -151,6 +140,10 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         }
         for el in _items(bill, "titles")
     ]
+
+
+def _committees(bill: Element, bid: str) -> list[dict[str, object]]:
+    """The committees the bill went to, with the dated activities of each."""
     committees: list[dict[str, object]] = []
     for el in _items(bill, "committees/billCommittees", "committees"):
         committees.append(
@@ -165,6 +158,11 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
                 ],
             }
         )
+    return committees
+
+
+def _related(bill: Element) -> list[RelatedBill]:
+    """The related bills that name their congress, type and number."""
     related = []
     for el in _items(bill, "relatedBills"):
         rc, rt, rn = _t(el, "congress"), _t(el, "type"), _t(el, "number")
@@ -179,6 +177,11 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
                 identified_by=_t(details[0], "identifiedBy") if details else None,
             )
         )
+    return related
+
+
+def _subjects(bill: Element) -> tuple[tuple[str, ...], str | None]:
+    """The bill's legislative subjects and its policy area."""
     subjects_root = bill.find("subjects/billSubjects")
     if subjects_root is None:
         subjects_root = bill.find("subjects")
@@ -186,7 +189,12 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         s for s in (_t(el, "name") for el in _items(subjects_root, "legislativeSubjects")) if s
     )
     policy = _t(subjects_root, "policyArea/name") or _t(bill, "policyArea/name")
-    summaries = tuple(
+    return subjects, policy
+
+
+def _summaries(bill: Element, bid: str) -> tuple[Summary, ...]:
+    """The bill's CRS summaries."""
+    return tuple(
         Summary(
             version_code=_t(el, "versionCode"),
             action_date=_date(_t(el, "actionDate"), bid),
@@ -196,6 +204,10 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         )
         for el in _items(bill, "summaries/billSummaries", "summaries")
     )
+
+
+def _text_versions(bill: Element, bid: str) -> list[TextVersion]:
+    """The bill's text versions, each with its XML address (else its first address)."""
     versions = []
     for el in _items(bill, "textVersions"):
         urls = [text_of(u) for u in el.iter() if local(u.tag) == "url"]
@@ -208,13 +220,57 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
                 url=url,
             )
         )
-    kind_l = bid.split("-")[1]
+    return versions
+
+
+def _latest_action(bill: Element, bid: str) -> BillAction | None:
+    """The bill's latest action, when it has both a date and a text."""
     latest = bill.find("latestAction")
     latest_action = None
     if latest is not None and _t(latest, "actionDate") and _t(latest, "text"):
         latest_action = BillAction(
             date=_date(_t(latest, "actionDate"), bid) or "", text=_t(latest, "text") or ""
         )
+    return latest_action
+
+
+#: The parts of a bill that a BILLSTATUS file carries.
+_BILLSTATUS_PARTS = frozenset(
+    {
+        "bill",
+        "actions",
+        "cosponsors",
+        "committees",
+        "related",
+        "subjects",
+        "summaries",
+        "titles",
+        "text",
+    }
+)
+
+
+def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
+    """A BILLSTATUS file in any of its layouts (legacy, 1.0.0, 3.0.0)."""
+    root = parse_xml(data, item=item, source=SOURCE)
+    bill = root.find("bill") if local(root.tag) == "billStatus" else None
+    if bill is None:
+        raise ParseError("not a BILLSTATUS document (no billStatus/bill)", item=item, source=SOURCE)
+    number = _t(bill, "number") or _t(bill, "billNumber")
+    kind = _t(bill, "type") or _t(bill, "billType")
+    congress = _t(bill, "congress")
+    if not (number and kind and congress):
+        raise ParseError("bill lacks number, type or congress", item=item, source=SOURCE)
+    bid = bill_id(congress, kind, number)
+    sponsors = [_member(el, bid) for el in _items(bill, "sponsors")]
+    titles = _titles(bill)
+    committees = _committees(bill, bid)
+    related = _related(bill)
+    subjects, policy = _subjects(bill)
+    summaries = _summaries(bill, bid)
+    versions = _text_versions(bill, bid)
+    kind_l = bid.split("-")[1]
+    latest_action = _latest_action(bill, bid)
     return BillRecord(
         id=bid,
         congress=int(congress),
@@ -242,19 +298,7 @@ def parse_billstatus(data: bytes | str, *, item: str) -> BillRecord:
         ),
         latest_action=latest_action,
         layout_rank=_layout_rank(root.findtext("version") or bill.findtext("version")),
-        parts=frozenset(
-            {
-                "bill",
-                "actions",
-                "cosponsors",
-                "committees",
-                "related",
-                "subjects",
-                "summaries",
-                "titles",
-                "text",
-            }
-        ),
+        parts=_BILLSTATUS_PARTS,
     )
 
 

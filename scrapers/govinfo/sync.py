@@ -10,10 +10,10 @@ from sqlite_utils import Database
 from kb.errors import FetchError, KbError, ParseError
 from kb.importer.legislation import GOVINFO_TEXT_URL
 from kb.legislation import bill_label
+from kb.net.syncreport import SourceReport
 from kb.records import RICH_DETAIL, DocumentRecord, Kind, now_iso
 from kb.store.bills import upsert_bill, upsert_bill_text
 from kb.store.load import Provenance, set_sync_state, upsert_documents
-from kb.syncreport import SourceReport
 from scrapers.govinfo import SOURCE
 from scrapers.govinfo.fetch import GovInfoClient
 from scrapers.govinfo.parse import parse_bill_text, parse_billstatus, parse_sitemap

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kb.fetcher import Fetcher, FetchResult
+from kb.net.fetcher import Fetcher, FetchResult
 from scrapers.regulations_gov import API_BASE, DOWNLOADS_HOST, SOURCE
 
 EASTERN = ZoneInfo("America/New_York")

@@ -159,15 +159,8 @@ def _content_ref(doc_id: str, attrs: dict[str, Any]) -> list[AttachmentRef]:
     ]
 
 
-def parse_document_data(
-    data: dict[str, Any],
-    *,
-    richness: int,
-    item: str,
-    included: list[dict[str, Any]] | None = None,
-    problems: list[ParseError] | None = None,
-) -> DocumentRecord:
-    """One ``data`` object of a documents/comments response (detail or list item)."""
+def _checked_attributes(data: dict[str, Any], item: str) -> tuple[str, dict[str, Any], str]:
+    """The record's id, attributes and document type; a parse error if one is missing."""
     if not isinstance(data, dict):
         raise ParseError("record is not an object", item=item, source=SOURCE)
     doc_id = _check_id(data.get("id"), item)
@@ -177,6 +170,29 @@ def parse_document_data(
     doc_type = _str(attrs.get("documentType"))
     if doc_type is None:
         raise ParseError("record has no documentType", item=doc_id, source=SOURCE)
+    return doc_id, attrs, doc_type
+
+
+def _listed_attachments(refs: list[AttachmentRef], kind: Kind, richness: int) -> str | None:
+    """A detailed comment's attachment titles as upstream lists them, as JSON."""
+    listed = [r.title for r in refs if r.seq > 0]
+    return (
+        json.dumps(listed, ensure_ascii=False)
+        if kind is Kind.COMMENT and richness >= RICH_DETAIL
+        else None
+    )
+
+
+def parse_document_data(
+    data: dict[str, Any],
+    *,
+    richness: int,
+    item: str,
+    included: list[dict[str, Any]] | None = None,
+    problems: list[ParseError] | None = None,
+) -> DocumentRecord:
+    """One ``data`` object of a documents/comments response (detail or list item)."""
+    doc_id, attrs, doc_type = _checked_attributes(data, item)
     kind = KIND_BY_TYPE.get(doc_type.lower(), Kind.SUPPORTING)
     docket_id = _str(attrs.get("docketId")) or doc_id.rsplit("-", 1)[0]
     refs = parse_attachments(doc_id, included or [], problems)
@@ -189,7 +205,6 @@ def parse_document_data(
     dup = attrs.get("duplicateComments")
     title = _str(attrs.get("title"))
     filer = parse_filer_title(title) if kind is Kind.COMMENT else None
-    listed = [r.title for r in refs if r.seq > 0]
     return DocumentRecord(
         id=doc_id,
         source=SOURCE,
@@ -223,11 +238,7 @@ def parse_document_data(
         page_count=attrs.get("pageCount") or None,
         body=comment_to_text(attrs.get("comment")),
         filer_type=str(filer.type) if filer else None,
-        listed_attachments=(
-            json.dumps(listed, ensure_ascii=False)
-            if kind is Kind.COMMENT and richness >= RICH_DETAIL
-            else None
-        ),
+        listed_attachments=_listed_attachments(refs, kind, richness),
         attachments=tuple(refs),
     )
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kb.archive import Archive, ArchivedResponse
 from kb.errors import ExtractionError, FetchError, KbError, ParseError, ScrapeError
 from kb.extract import extract_text
+from kb.net.archive import Archive, ArchivedResponse
 from kb.records import RICH_DETAIL, AttachmentRef, DocumentRecord, Kind, now_iso
 from kb.store.load import (
     LoadStats,
@@ -35,6 +35,7 @@ from kb.store.load import (
 from scrapers.regulations_gov import SOURCE
 from scrapers.regulations_gov.fetch import RegsClient
 from scrapers.regulations_gov.parse import ListPage, parse_detail, parse_docket, parse_list_page
+from scrapers.regulations_gov.watermark import watermark_after
 
 log = logging.getLogger(__name__)
 PERMANENT_STATUSES = (403, 404, 410)
@@ -318,6 +319,13 @@ class DocketSync:
         )
 
     # -- the whole docket ----------------------------------------------------
+    def _detail_extra_ids(self) -> None:
+        """Fetch the detail of each extra watched document, as a document or a comment."""
+        for doc_id in self.extra_ids:
+            kind = self.db.execute("select kind from documents where id = ?", [doc_id]).fetchone()
+            endpoint = "documents" if kind and kind[0] != Kind.COMMENT else "comments"
+            self.detail(endpoint, None, doc_id)
+
     def run(self) -> SyncReport:
         started = now_iso()
         state = (
@@ -351,12 +359,7 @@ class DocketSync:
                         max_seen = listed.modified_at
                     self.detail(endpoint, listed, listed.id)
                     self.progress(listed.id)
-            for doc_id in self.extra_ids:
-                kind = self.db.execute(
-                    "select kind from documents where id = ?", [doc_id]
-                ).fetchone()
-                endpoint = "documents" if kind and kind[0] != Kind.COMMENT else "comments"
-                self.detail(endpoint, None, doc_id)
+            self._detail_extra_ids()
             self.attachments()
         except (FetchError, ParseError, ScrapeError) as exc:
             message = exc.args[0] if exc.args else str(exc)
@@ -369,17 +372,7 @@ class DocketSync:
                 last_summary=self.report.summary(),
             )
             return self.report
-        status = "ok" if not self.report.errors else "partial"
-        # The watermark only moves when every listed record was handled.
-        new_mark = (
-            max_seen
-            if status == "ok"
-            or all(
-                isinstance(e, ExtractionError) or "download failed" in str(e)
-                for e in self.report.errors
-            )
-            else since
-        )
+        status, new_mark = watermark_after(self.report.errors, max_seen, since)
         self.report.watermark = new_mark
         set_sync_state(
             self.db,

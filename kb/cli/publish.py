@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kb import settings
-from kb.cli_base import (
+from kb.cli.base import (
     Context,
     archive_option,
     cli,
@@ -18,7 +18,7 @@ from kb.cli_base import (
     site_out_option,
     watchlist_option,
 )
-from kb.console import summary
+from kb.cli.console import summary
 from kb.errors import UsageError
 
 
@@ -30,7 +30,7 @@ from kb.errors import UsageError
 def build(obj: Context, out: Path, watchlist: Path | None) -> None:
     """Render the site of what the watchlist tracks and build it, search index and
     downloads included (records outside the watchlist are not published)."""
-    from kb.build import build_site
+    from kb.site.build import build_site
     from kb.watchlist import load_watchlist
 
     report = build_site(
@@ -70,7 +70,7 @@ def digest(
 
     from kb.digest.run import print_week, weeks_with_events, write_digests
     from kb.digest.weeks import Week
-    from kb.scope import published
+    from kb.site.scope import published
     from kb.watchlist import load_watchlist
 
     if all_weeks and (week_text or to_stdout):
@@ -100,11 +100,11 @@ def update(obj: Context, out: Path, watchlist: Path | None) -> None:
     """The scheduled job: sync every watchlist source, tag, write the digests, build the site."""
     from datetime import UTC, datetime
 
-    from kb.build import build_site
     from kb.digest.run import weeks_with_events, write_digests
     from kb.digest.weeks import Week
-    from kb.scope import published
-    from kb.sync import run_sync
+    from kb.net.sync import run_sync
+    from kb.site.build import build_site
+    from kb.site.scope import published
     from kb.watchlist import load_watchlist
     from nlp.tag import tag_documents
 
@@ -138,7 +138,7 @@ def serve(site: Path, port: int) -> None:
     """Serve the built site on http://127.0.0.1:PORT (gzip, like a static host) until Ctrl-C."""
     import time
 
-    from kb.serve import start_server
+    from kb.site.serve import start_server
 
     server = start_server(site, port)
     click.echo(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", err=True)

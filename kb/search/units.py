@@ -1,5 +1,5 @@
 """What the site's search finds: one unit per filing, bill and organisation page, with
-the text, headings and facet values that ``kb.search_index`` indexes."""
+the text, headings and facet values that ``kb.search.index`` indexes."""
 
 from __future__ import annotations
 

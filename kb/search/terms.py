@@ -1,5 +1,5 @@
 """How the search groups words: British and American spellings as one, Porter stems,
-and the words no stem may swallow (pure; ``kb.search_index`` uses it at build time).
+and the words no stem may swallow (pure; ``kb.search.index`` uses it at build time).
 
 - Variants: a British spelling joins its American form when the corpus has that form
   ("licence" → "license", "labelling" → "labeling", "organisation" → "organization");

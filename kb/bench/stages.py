@@ -59,7 +59,7 @@ def bench_tag(paths: list[Path]) -> str:
 
 def bench_build(db: Database, digest_dir: Path | None) -> str:
     """Wall time and peak memory of ``kb build`` (MkDocs runs as a child process)."""
-    from kb.build import build_site
+    from kb.site.build import build_site
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -78,7 +78,7 @@ def ranking_measure(index_dir: Path) -> list[str]:
     from statistics import median
 
     from kb.render.issues import issue_name
-    from kb.search_query import Index
+    from kb.search.query import Index
     from nlp.labels import primary_records
     from nlp.sampling import load_split
 
@@ -124,8 +124,8 @@ def bench_search(site: Path, queries: list[str] | None = None) -> tuple[str, int
     """Bytes transferred in headless Chromium and milliseconds from typing to the first
     results (with their passages) of each query, then the ranking measure; returns the
     report and the number of queries that failed (no answer, console errors)."""
-    from kb.browser import QUERIES, SearchFailed, chromium, measure_search
-    from kb.serve import start_server
+    from kb.site.browser import QUERIES, SearchFailed, chromium, measure_search
+    from kb.site.serve import start_server
 
     if not (site / "search" / "idx" / "manifest.json").is_file():
         raise UsageError("no search index here: run kb build first", item=str(site))

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kb.secrets import redact_text
+from kb.net.secrets import redact_text
 
 stderr = Console(stderr=True)
 

@@ -8,6 +8,25 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _print_sync_state(out: Console, rows: list[dict[str, Any]]) -> None:
+    """The sync state of each source as a table, or a line saying sync never ran."""
+    if rows:
+        sync = Table(title="Sync state")
+        for col in ("source", "watermark", "last started", "last finished", "status"):
+            sync.add_column(col)
+        for row in rows:
+            sync.add_row(
+                row["key"],
+                row.get("watermark") or "-",
+                row.get("last_started") or "-",
+                row.get("last_finished") or "-",
+                row.get("last_status") or "-",
+            )
+        out.print(sync)
+    else:
+        out.print("Sync: never run (data came from kb import)")
+
+
 def render_status(report: dict[str, Any]) -> None:
     out = Console()
     docs = Table(title="Documents per docket and kind")
@@ -29,21 +48,7 @@ def render_status(report: dict[str, Any]) -> None:
     for row in report["failures"][:100]:
         kind = "permanent" if row["permanent"] else "will retry"
         out.print(f"  [{row['stage']}] {row['item']}: {row['error']} ({kind})", markup=False)
-    if report["sync"]:
-        sync = Table(title="Sync state")
-        for col in ("source", "watermark", "last started", "last finished", "status"):
-            sync.add_column(col)
-        for row in report["sync"]:
-            sync.add_row(
-                row["key"],
-                row.get("watermark") or "-",
-                row.get("last_started") or "-",
-                row.get("last_finished") or "-",
-                row.get("last_status") or "-",
-            )
-        out.print(sync)
-    else:
-        out.print("Sync: never run (data came from kb import)")
+    _print_sync_state(out, report["sync"])
     out.print(
         f"Events: {report['events']}; last recorded {report['last_recorded'] or '-'}; "
         f"newest upstream date {report['newest_upstream_date'] or '-'}"

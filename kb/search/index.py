@@ -14,12 +14,12 @@ Files under ``search/idx/``:
 Binary files are gzipped on disk. JSON files are left for the host to compress.
 
 - ``manifest.json``: version, unit count, shard counts, block sizes, facet definitions,
-  the British → American rules (``kb.search_terms``) as [pattern, replacement] for a
+  the British → American rules (``kb.search.terms``) as [pattern, replacement] for a
   query word the index lacks.
 - ``facets.bin``: one byte per unit for each facet column, column after column. Kinds,
   categories and the other facets are value codes (0 = none); a stance column is a bit
   set (1 supports, 2 opposes, 4 mixed) since a press article can report several holders.
-  After the facets, one more column: each unit's weight tier (``kb.search_units``: 3
+  After the facets, one more column: each unit's weight tier (``kb.search.units``: 3
   bills and organisation pages, 2 organisations' filings and agency documents, 1 long
   and 0 short comments of individuals), which ranking multiplies relevance by.
 - ``t/<h>.bin``: entries ``term, stem, k, k other forms of the stem, kind`` (strings are
@@ -55,9 +55,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.render.issues import issue_name
-from kb.search_terms import groups, organisation_acronyms, variant_rules
-from kb.search_units import STANCE_BITS, Unit, units_from_db
-from kb.search_words import WORD, adjacent, words
+from kb.search.terms import groups, organisation_acronyms, variant_rules
+from kb.search.units import STANCE_BITS, Unit, units_from_db
+from kb.search.words import WORD, adjacent, words
 from nlp.stance import ISSUES
 
 VERSION = 3  # the browser refuses an index of another version
@@ -269,7 +269,7 @@ def write_vocabulary(postings: Postings, files: Files) -> int:
 
 
 def stem_groups(postings: Postings) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Each term's group (:func:`kb.search_terms.groups`: variants joined, stems, protected
+    """Each term's group (:func:`kb.search.terms.groups`: variants joined, stems, protected
     words apart), and each group's terms, the commonest first."""
     stem_of = groups(postings, organisation_acronyms())
     forms: dict[str, list[str]] = defaultdict(list)

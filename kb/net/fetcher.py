@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from kb.archive import Archive, ArchivedResponse
 from kb.errors import FetchError
-from kb.retry_after import retry_after_seconds
-from kb.secrets import redact_text, redact_url
+from kb.net.archive import Archive, ArchivedResponse
+from kb.net.retry_after import retry_after_seconds
+from kb.net.secrets import redact_text, redact_url
 from kb.settings import FetchSettings, HostPolicy
 
 log = logging.getLogger(__name__)

@@ -148,6 +148,44 @@ def _keep(db: Database, table: str, column: str, ids: set[str], where: str = "")
     db.execute(f"delete from {table} where {condition}{f' and ({where})' if where else ''}")
 
 
+def _keep_provenance(out: Database, scope: Scope) -> None:
+    """Keep the provenance of kept records only: public source addresses, no archive paths."""
+    docs = scope.documents
+    _keep(out, "provenance", "record_id", docs, "record_table = 'documents'")
+    _keep(out, "provenance", "record_id", scope.bills, "record_table = 'bills'")
+    _keep(out, "provenance", "record_id", scope.dockets, "record_table = 'dockets'")
+    out.execute(
+        "delete from provenance where record_table = 'attachments' and "
+        "substr(record_id, 1, instr(record_id || '/', '/') - 1) not in (select id from documents)"
+    )
+    # A reader sees where a record came from, never a path of the machine that imported it.
+    for row in list(out.query("select id, url from provenance where url like 'file:%'")):
+        out.execute(
+            "update provenance set url = ? where id = ?",
+            [str(public_source(row["url"])), row["id"]],
+        )
+    out.execute("update provenance set archive_path = null")
+
+
+def _trim_members(out: Database, scope: Scope) -> None:
+    """Campaigns and families list only kept members; a campaign left with fewer than two goes."""
+    docs = scope.documents
+    for row in list(out.query("select id, document_ids from campaigns")):
+        members = [d for d in json.loads(row["document_ids"] or "[]") if d in docs]
+        if len(members) < 2:
+            out.execute("delete from campaigns where id = ?", [row["id"]])
+        else:
+            out.execute(
+                "update campaigns set document_ids = ?, size = ? where id = ?",
+                [json.dumps(members), len(members), row["id"]],
+            )
+    for row in list(out.query("select id, bill_ids from families")):
+        members = [b for b in json.loads(row["bill_ids"] or "[]") if b in scope.bills]
+        out.execute(
+            "update families set bill_ids = ? where id = ?", [json.dumps(members), row["id"]]
+        )
+
+
 def published(
     db: Database, watchlist: Watchlist, reviews: list[Review] | None = None
 ) -> tuple[Database, Scope]:
@@ -167,20 +205,7 @@ def published(
     _keep(out, "links", "document_id", docs)
     _keep(out, "links", "target_id", scope.bills, "target_type = 'bill'")
     _keep(out, "links", "target_id", scope.dockets, "target_type = 'docket'")
-    _keep(out, "provenance", "record_id", docs, "record_table = 'documents'")
-    _keep(out, "provenance", "record_id", scope.bills, "record_table = 'bills'")
-    _keep(out, "provenance", "record_id", scope.dockets, "record_table = 'dockets'")
-    out.execute(
-        "delete from provenance where record_table = 'attachments' and "
-        "substr(record_id, 1, instr(record_id || '/', '/') - 1) not in (select id from documents)"
-    )
-    # A reader sees where a record came from, never a path of the machine that imported it.
-    for row in list(out.query("select id, url from provenance where url like 'file:%'")):
-        out.execute(
-            "update provenance set url = ? where id = ?",
-            [str(public_source(row["url"])), row["id"]],
-        )
-    out.execute("update provenance set archive_path = null")
+    _keep_provenance(out, scope)
     out.execute("delete from failures")
     _keep(out, "events", "record_id", docs, "record_table = 'documents'")
     _keep(out, "events", "record_id", scope.bills, "record_table = 'bills'")
@@ -190,20 +215,7 @@ def published(
     _keep(out, "families", "id", scope.families)
     _keep(out, "dockets", "id", scope.dockets)
     _keep(out, "pages", "url", scope.pages)
-    for row in list(out.query("select id, document_ids from campaigns")):
-        members = [d for d in json.loads(row["document_ids"] or "[]") if d in docs]
-        if len(members) < 2:
-            out.execute("delete from campaigns where id = ?", [row["id"]])
-        else:
-            out.execute(
-                "update campaigns set document_ids = ?, size = ? where id = ?",
-                [json.dumps(members), len(members), row["id"]],
-            )
-    for row in list(out.query("select id, bill_ids from families")):
-        members = [b for b in json.loads(row["bill_ids"] or "[]") if b in scope.bills]
-        out.execute(
-            "update families set bill_ids = ? where id = ?", [json.dumps(members), row["id"]]
-        )
+    _trim_members(out, scope)
     # Reviews win over the machine: one place, before anything reads the positions.
     apply_reviews(out, [r for r in reviews if r.document_id in docs])
     # An organisation is published when it filed, or holds a position, in a tracked record.

@@ -1,6 +1,6 @@
 """What every ``kb`` command shares: the command group, its context (database and
 archive), and the options that mean the same on every command. The commands live in
-``kb.cli`` and the ``kb.cli_*`` modules beside it, which import this one (never each
+``kb.cli.commands`` and the ``kb.cli_*`` modules beside it, which import this one (never each
 other), so the command modules form no import cycle."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.cli_errors import KbGroup
-from kb.console import setup_logging
+from kb.cli.console import setup_logging
+from kb.cli.errors import KbGroup
 
 
 class Context:
@@ -32,7 +32,7 @@ class Context:
         return open_db(path)
 
     def archive(self):
-        from kb.archive import Archive
+        from kb.net.archive import Archive
 
         return Archive(self.archive_path or settings.default_archive_dir())
 

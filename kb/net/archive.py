@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.secrets import redact_headers, redact_url
+from kb.net.secrets import redact_headers, redact_url
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from kb.cli_base import Context, cli, db_option, pass_ctx
-from kb.console import summary
+from kb.cli.base import Context, cli, db_option, pass_ctx
+from kb.cli.console import summary
 
 
 @cli.command("search")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from kb.archive import Archive
-from kb.fetcher import Fetcher
+from kb.net.archive import Archive
+from kb.net.fetcher import Fetcher
+from kb.net.syncreport import SourceReport
 from kb.settings import FetchSettings
 from kb.watchlist import Watchlist, load_watchlist
 
@@ -47,44 +48,38 @@ def watched_bills(db: Database, watchlist: Watchlist) -> list[str]:
     return sorted(ids)
 
 
-def run_sync(
-    db: Database,
-    archive: Archive,
-    *,
-    watchlist_path: Path | None = None,
-    sources: tuple[str, ...] = (),
-    retry_failed: bool = False,
-    fetch_settings: FetchSettings | None = None,
+def _sync_dockets(
+    db: Database, archive: Archive, fetcher: Fetcher, watchlist: Watchlist, retry_failed: bool
 ) -> tuple[list[str], int]:
-    """Sync every watched item; returns summary lines and how many sources had errors.
+    """Sync each watched regulations.gov docket: summary lines and how many had errors."""
+    from scrapers.regulations_gov.fetch import RegsClient
+    from scrapers.regulations_gov.sync import DocketSync
 
-    One line per source, indented lines under it (its errors), and last an indented
-    line of what the fetcher did: requests and transient faults, by kind."""
-    watchlist = load_watchlist(watchlist_path)
-    fetcher = Fetcher(archive, fetch_settings)
-    wanted = set(sources or SOURCES)
     lines: list[str] = []
     failed = 0
-    if "regulations.gov" in wanted:
-        from scrapers.regulations_gov.fetch import RegsClient
-        from scrapers.regulations_gov.sync import DocketSync
+    client = RegsClient(fetcher)
+    for docket in watchlist.dockets:
+        if docket.source != "regulations.gov":
+            continue
+        report = DocketSync(
+            db,
+            client,
+            archive,
+            docket.id,
+            extra_ids=docket.documents,
+            retry_failed=retry_failed,
+        ).run()
+        lines.append(report.summary())
+        lines.extend(f"  error: {e}" for e in report.errors[:20])
+        failed += bool(report.errors)
+    return lines, failed
 
-        client = RegsClient(fetcher)
-        for docket in watchlist.dockets:
-            if docket.source != "regulations.gov":
-                continue
-            report = DocketSync(
-                db,
-                client,
-                archive,
-                docket.id,
-                extra_ids=docket.documents,
-                retry_failed=retry_failed,
-            ).run()
-            lines.append(report.summary())
-            lines.extend(f"  error: {e}" for e in report.errors[:20])
-            failed += bool(report.errors)
-    reports = []
+
+def _source_reports(
+    db: Database, archive: Archive, fetcher: Fetcher, watchlist: Watchlist, wanted: set[str]
+) -> list[SourceReport]:
+    """Sync the wanted bill, Federal Register, page and press sources; a report for each."""
+    reports: list[SourceReport] = []
     if "congress.gov" in wanted and (watchlist.bills or watchlist.bill_searches):
         from scrapers.congress_gov.fetch import CongressClient
         from scrapers.congress_gov.sync import sync_congress
@@ -122,6 +117,30 @@ def run_sync(
         from scrapers.feeds.sync import sync_feeds
 
         reports.append(sync_feeds(db, fetcher, watchlist.feeds, _mirror("KB_FEEDS_MIRROR")))
+    return reports
+
+
+def run_sync(
+    db: Database,
+    archive: Archive,
+    *,
+    watchlist_path: Path | None = None,
+    sources: tuple[str, ...] = (),
+    retry_failed: bool = False,
+    fetch_settings: FetchSettings | None = None,
+) -> tuple[list[str], int]:
+    """Sync every watched item; returns summary lines and how many sources had errors.
+
+    One line per source, indented lines under it (its errors), and last an indented
+    line of what the fetcher did: requests and transient faults, by kind."""
+    watchlist = load_watchlist(watchlist_path)
+    fetcher = Fetcher(archive, fetch_settings)
+    wanted = set(sources or SOURCES)
+    lines: list[str] = []
+    failed = 0
+    if "regulations.gov" in wanted:
+        lines, failed = _sync_dockets(db, archive, fetcher, watchlist, retry_failed)
+    reports = _source_reports(db, archive, fetcher, watchlist, wanted)
     if wanted & {"govinfo", "congress.gov"}:
         from kb.store.bills import refresh_families
 

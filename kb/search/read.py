@@ -1,6 +1,6 @@
 """Reading the search index's binary files back (``kb search``'s query rules in
 Python, the tests, and looking into an index by hand); the format is described in
-:mod:`kb.search_index`."""
+:mod:`kb.search.index`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.search_index import fnv1a
+from kb.search.index import fnv1a
 
 
 class Reader:

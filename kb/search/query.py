@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from kb.search_read import Entry, lookup
-from kb.search_terms import proposals
-from kb.search_words import WORD, fold, is_indexed
+from kb.search.read import Entry, lookup
+from kb.search.terms import proposals
+from kb.search.words import WORD, fold, is_indexed
 
 MAX_WORDS = 20  # search.js: MAX_WORDS
 PREFIX_WORDS = 16  # search.js: PREFIX_WORDS

@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.bench_scale import write_subset
+from kb.bench.scale import write_subset
+from kb.bench.table_hash import table_hashes
 from kb.importer import import_paths
 from kb.store import open_db
-from kb.table_hash import table_hashes
 
 #: (engine, workers) in the order they run; the first is the reference.
 RUNS = (("inline", 1), ("fork", 1), ("fork", 2), ("dask", 1), ("dask", 2))

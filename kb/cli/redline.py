@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from kb.cli_base import Context, cli, db_option, pass_ctx
-from kb.console import summary
+from kb.cli.base import Context, cli, db_option, pass_ctx
+from kb.cli.console import summary
 from kb.errors import UsageError
 
 

@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.build_dockets import write_campaign_pages, write_docket_pages, write_matrices
-from kb.build_redlines import write_redline_pages
+from kb.site.build_dockets import write_campaign_pages, write_docket_pages, write_matrices
+from kb.site.build_redlines import write_redline_pages
 from kb.children import die_with_parent
 from kb.digest.feeds import copy_feeds, post_url_of
-from kb.downloads import write_downloads
+from kb.site.downloads import write_downloads
 from kb.errors import KbError
 from kb.legislation import slug
-from kb.publish import confined, staging_dir, swap_in
+from kb.site.publish import confined, staging_dir, swap_in
 from kb.redlines import pairs_for
 from kb.render.accuracy import load_figures, render_accuracy
 from kb.render.bills import render_bill, render_bill_index, render_family
@@ -45,10 +45,10 @@ from kb.render.positions import (
 from kb.render.press import render_press
 from kb.render.review import correction_href, render_review_summary
 from kb.rounds import deadlines, round_of
-from kb.scope import Scope, published
-from kb.search_index import IndexReport, write_search_index
+from kb.site.scope import Scope, published
+from kb.search.index import IndexReport, write_search_index
 from kb.settings import PROJECT_ROOT, correction_url
-from kb.site_questions import render_questions
+from kb.site.questions import render_questions
 from kb.store import site_query as q
 from kb.store.freshness import last_loaded, source_freshness
 from kb.store.query import export_bills, family_documents
@@ -97,6 +97,25 @@ class Pages:
         self.count += 1
 
 
+def _recent(db: Database, docs: dict[str, Row]) -> list[Row]:
+    """The latest events for the home page, each linked to its filing or bill page if any."""
+    return [
+        {
+            "date": str(e["upstream_date"])[:10],
+            "summary": e["summary"],
+            "record_id": e["record_id"],
+            "href": (
+                f"filings/{e['record_id']}/"
+                if e["record_table"] == "documents" and e["record_id"] in docs
+                else f"bills/{e['record_id']}/"
+                if e["record_table"] == "bills"
+                else None
+            ),
+        }
+        for e in q.recent_events(db)
+    ]
+
+
 def render_site(
     db: Database,
     source: Path,
@@ -105,7 +124,7 @@ def render_site(
     watchlist: Watchlist | None = None,
 ) -> int:
     """Write every page of the site as Markdown under ``source`` (hand-written docs
-    included); ``db`` holds only what is published (:func:`kb.scope.published`);
+    included); ``db`` holds only what is published (:func:`kb.site.scope.published`);
     ``watchlist`` gives the dockets' deadlines (each comment's round)."""
     if source.exists():
         shutil.rmtree(source)
@@ -134,21 +153,7 @@ def render_site(
     write_docket_pages(db, pages.write, docs, positions, campaigns, org_names)
     write_matrices(db, pages.write)
     pages.count += render_questions(db, source, docs, positions)
-    recent = [
-        {
-            "date": str(e["upstream_date"])[:10],
-            "summary": e["summary"],
-            "record_id": e["record_id"],
-            "href": (
-                f"filings/{e['record_id']}/"
-                if e["record_table"] == "documents" and e["record_id"] in docs
-                else f"bills/{e['record_id']}/"
-                if e["record_table"] == "bills"
-                else None
-            ),
-        }
-        for e in q.recent_events(db)
-    ]
+    recent = _recent(db, docs)
     latest = [(post_url_of(p), f"Week {p.stem}") for p in reversed(posts[-5:])]
     fresh = freshness_html(source_freshness(db), last_loaded(db))
     pages.write("index.md", render_home(q.counts(db), recent, summary, families, latest, fresh))

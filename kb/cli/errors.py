@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from kb.console import summary
+from kb.cli.console import summary
 from kb.errors import KbError, StoreUnusable, UsageError, WriterBusy
 from kb.store.unusable import store_unusable
 

@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from kb import settings
-from kb.cli_base import Context, cli, db_option, pass_ctx
-from kb.console import summary
+from kb.cli.base import Context, cli, db_option, pass_ctx
+from kb.cli.console import summary
 from kb.errors import UsageError
 from kb.store import reviews as rv
 

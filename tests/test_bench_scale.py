@@ -25,9 +25,12 @@ def test_a_subset_holds_the_drawn_comments_and_only_their_files(colc, tmp_path):
     assert n == again == len(drawn) == len(set(drawn)) == 400
     assert drawn == _ids(tmp_path / "b" / colc.name / "comment-text.jsonl.gz")  # seeded
     assert set(_ids(sub / "comment-titles.jsonl.gz")) <= set(drawn)
+    # Besides the drawn comments' files: the Notices' records, which their PDFs attach to.
+    notices = {p.name.split(".")[0] for p in (colc / "notices").iterdir()}
     for folder in ("documents", "attachments"):
         names = {p.name.split(".")[0] for p in (sub / folder).iterdir()}
-        assert names <= set(drawn)
+        assert names <= set(drawn) | notices
+    assert notices <= {p.name.split(".")[0] for p in (sub / "documents").iterdir()}
     assert sorted(p.name for p in (sub / "notices").iterdir()) == sorted(
         p.name for p in (colc / "notices").iterdir()
     )

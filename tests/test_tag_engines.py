@@ -58,12 +58,13 @@ def test_dask_cluster_stores_what_one_process_stores(colc: Path, tmp_path: Path)
     assert conn.execute("select count(*) from positions").fetchone()[0] > 0
 
 
-def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, corpus: Path) -> None:
+def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, colc: Path) -> None:
     pytest.importorskip("distributed")
     db = tmp_path / "kb.db"
     run = [sys.executable, "-m", "kb", "--db", str(db)]
+    write_subset(colc, 20, tmp_path / "in")
     subprocess.run(
-        [*run, "import", str(corpus / "regulations.gov" / "COLC-2023-0006" / "notices")],
+        [*run, "import", str(tmp_path / "in")],
         check=True,
         capture_output=True,
         cwd=ROOT,

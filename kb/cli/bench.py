@@ -50,13 +50,25 @@ def bench_build(obj: Context) -> None:
     summary("kb bench build: done")
 
 
-@bench.command("engines")
-@click.option(
+#: The docket folder whose comments ``kb bench engines`` and ``kb bench scale`` draw.
+docket_option = click.option(
     "--docket",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
     help="A docket folder of the corpus (default: COLC-2023-0006 in $KB_CORPUS).",
 )
+
+
+def _docket_and_model(obj: Context, docket: Path | None) -> tuple[Path, Path | None]:
+    """The docket folder to draw from, and the stance model cached beside the database."""
+    from kb.bench.scale import model_cache
+
+    folder = docket or settings.corpus_dir() / "regulations.gov" / "COLC-2023-0006"
+    return folder, model_cache(obj.db_path or settings.default_db_path())
+
+
+@bench.command("engines")
+@docket_option
 @click.option(
     "--documents",
     type=click.IntRange(min=1),
@@ -69,10 +81,9 @@ def bench_build(obj: Context) -> None:
 def bench_engines(obj: Context, docket: Path | None, documents: int) -> None:
     """kb tag by each engine (inline, fork pool, Dask; 1 and 2 workers): time, same result."""
     from kb.bench.engines import measure, report
-    from kb.bench.scale import model_cache
 
-    folder = docket or settings.corpus_dir() / "regulations.gov" / "COLC-2023-0006"
-    drawn, runs = measure(folder, documents, model_cache(obj.db_path or settings.default_db_path()))
+    folder, model = _docket_and_model(obj, docket)
+    drawn, runs = measure(folder, documents, model)
     click.echo(report(drawn, runs))
     differ = [f"{r.engine}/{r.workers}" for r in runs if not r.identical]
     if differ:
@@ -81,12 +92,7 @@ def bench_engines(obj: Context, docket: Path | None, documents: int) -> None:
 
 
 @bench.command("scale")
-@click.option(
-    "--docket",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=None,
-    help="A docket folder of the corpus (default: COLC-2023-0006 in $KB_CORPUS).",
-)
+@docket_option
 @click.option(
     "--sizes",
     default="1000,2500,5000,100000",
@@ -97,14 +103,13 @@ def bench_engines(obj: Context, docket: Path | None, documents: int) -> None:
 @pass_ctx
 def bench_scale(obj: Context, docket: Path | None, sizes: str) -> None:
     """Time and peak memory of import, tag and build on random subsets, with the slope."""
-    from kb.bench.scale import measure, model_cache, report
+    from kb.bench.scale import measure, report
 
     try:
         counts = [int(x) for x in sizes.split(",") if x.strip()]
     except ValueError as exc:
         raise UsageError("sizes are whole numbers, comma-separated", item=sizes) from exc
-    folder = docket or settings.corpus_dir() / "regulations.gov" / "COLC-2023-0006"
-    model = model_cache(obj.db_path or settings.default_db_path())
+    folder, model = _docket_and_model(obj, docket)
     click.echo(
         f"stance model: {model} (fitting not measured)"
         if model

@@ -210,6 +210,26 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         check_questions_and_replies(page, base, db)
     assert errors == []
     assert_nothing_untracked(out)
+    assert_every_titled_filer_named(db, out)
+
+
+def assert_every_titled_filer_named(db: Any, out: Path) -> None:
+    """Every organisation a comment title names has its page (aliases merged), and no
+    filing whose title names its filer (person, organisation or "Anonymous") is shown as
+    an unidentified commenter."""
+    titled = db.execute(
+        "select id, filer_type, org_ids from documents where filer_type is not null"
+    ).fetchall()
+    named = {o for _, kind, ids in titled if kind == "organization" for o in json.loads(ids)}
+    assert len(named) > 250  # the titles name about 275 organisations before merging
+    assert all((out / "organizations" / o / "index.html").is_file() for o in named)
+    unnamed = [
+        doc_id
+        for doc_id, _, _ in titled
+        if "Unidentified commenter"
+        in (out / "filings" / doc_id / "index.html").read_text(encoding="utf-8")
+    ]
+    assert unnamed == []
 
 
 def check_questions_and_replies(page: Any, base: str, db: Any) -> None:

@@ -4,9 +4,10 @@ Explicit numbering first: a line that opens with "Question 8.1", "Questions 15-1
 "Response to Question 9", "Q18", or with the question's own number ("8.1.") followed by
 words of that question (a filing that restates the Notice's questions). An answer runs
 to the next one. A filing that numbers nothing is aligned by content: each window of
-about 600 characters goes to the question whose text (and heading) it is most like by TF-IDF
-cosine, when that is at least the threshold chosen on labelled filings
-(``nlp.answers_eval``); below it the window answers nothing.
+about 600 characters (never across a section's first line) goes to the question whose
+text (and heading) it is most like by TF-IDF cosine, averaged with its neighbours' in
+the same section, when that is at least the threshold chosen on labelled filings for
+precision (``nlp.answers_eval``); below it the window answers nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from nlp.questions import Question
@@ -33,9 +35,9 @@ RESTATED = 0.4
 RESTATED_WORDS = 8  # a line opening with this many of a question's words restates it
 WINDOW_CHARS = 600  # content alignment reads windows of about this many characters
 _END = re.compile(r"[.?!:;][’”\"')]*\s+|\n\s*\n")
-#: Content alignment: the cosine a window needs (chosen on labelled filings; see
-#: ``nlp.answers_eval`` and ``kb eval``).
-THRESHOLD = 0.17
+#: Content alignment: the smoothed cosine a window needs (chosen on labelled filings for
+#: precision; see ``nlp.answers_eval`` and ``kb eval``).
+THRESHOLD = 0.25
 _WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _STOP = frozenset(
     re.findall(
@@ -167,12 +169,31 @@ def question_texts(questions: Sequence[Question]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
-    """Spans of about ``size`` characters that end where a sentence or line ends."""
-    out, pos = [], 0
-    ends = [m.end() for m in _END.finditer(text)] + [len(text)]
+#: A line that opens a section: an outline mark ("3.", "8.1.", "IV.", "B)") before a
+#: capital, or an explicit question number (``_EXPLICIT``).
+_SECTION = re.compile(
+    r"^[ \t]*(?:\d{1,2}(?:\.\d{1,2})?|[IVX]{1,5}|[A-H])[.)][ \t]+(?=[A-Z“\"])", re.MULTILINE
+)
+NEIGHBOUR = 0.5  # weight of a window's neighbours (same section) in its smoothed cosine
+
+
+def section_starts(text: str) -> list[int]:
+    """Offsets of the lines that open a section (outline mark or question number).
+
+    Windows never straddle them: a window that ran on into the next section took the
+    next answer's words (its restated question above all) and was scored against the
+    wrong question."""
+    found = {m.start() for m in _SECTION.finditer(text)}
+    return sorted(found | {m.start() for m in _EXPLICIT.finditer(text)})
+
+
+def _sentence_windows(text: str, lo: int, hi: int, size: int) -> list[tuple[int, int]]:
+    """Spans of about ``size`` characters in ``text[lo:hi]``, ending where a sentence
+    or a line ends."""
+    out, pos = [], lo
+    ends = [m.end() + lo for m in _END.finditer(text[lo:hi])] + [hi]
     k = 0
-    while pos < len(text):
+    while pos < hi:
         while k < len(ends) - 1 and ends[k] - pos < size:
             k += 1
         end = ends[k]
@@ -185,13 +206,41 @@ def windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     return out
 
 
+def windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """Spans of about ``size`` characters that end where a sentence or line ends, and
+    where a section starts (``section_starts``)."""
+    cuts = [0, *(c for c in section_starts(text) if c > 0), len(text)]
+    return [w for lo, hi in pairwise(cuts) for w in _sentence_windows(text, lo, hi, size)]
+
+
+def smoothed(sims: Any, sections: Sequence[int]) -> Any:
+    """Each window's cosines averaged with its neighbours' in the same section (weight
+    ``NEIGHBOUR``): an answer runs over several windows, and one window alone often
+    leans on a word or two of the wrong question."""
+    import numpy as np
+
+    ids = np.asarray(sections)
+    num, den = sims.copy(), np.ones(len(ids))
+    before = np.r_[False, ids[1:] == ids[:-1]]
+    after = np.r_[ids[:-1] == ids[1:], False]
+    num[1:] += NEIGHBOUR * sims[:-1] * before[1:, None]
+    den[1:] += NEIGHBOUR * before[1:]
+    num[:-1] += NEIGHBOUR * sims[1:] * after[:-1, None]
+    den[:-1] += NEIGHBOUR * after[:-1]
+    return num / den[:, None]
+
+
 def content_scores(text: str, questions: Sequence[Question]) -> list[tuple[int, int, str, float]]:
-    """(start, end, best question, cosine) of each window of the text."""
+    """(start, end, best question, smoothed cosine) of each window of the text."""
+    from bisect import bisect_right
+
     spans = windows(text)
     if not spans or not questions:
         return []
     prepared = _prepared(questions)
     sims = (prepared.vectorizer.transform([text[a:b] for a, b in spans]) @ prepared.asked).toarray()
+    cuts = section_starts(text)
+    sims = smoothed(sims, [bisect_right(cuts, a) for a, _ in spans])
     out = []
     for (a, b), row in zip(spans, sims, strict=True):
         best = int(row.argmax())

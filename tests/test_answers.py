@@ -9,8 +9,8 @@ import pytest
 from sqlite_utils import Database
 
 from nlp.alignment_report import figures, report_lines
-from nlp.answers import THRESHOLD, align, expand, numbered_starts
-from nlp.answers_eval import NEAR, read_labels
+from nlp.answers import THRESHOLD, align, content_scores, expand, numbered_starts, windows
+from nlp.answers_eval import NEAR, THRESHOLDS, precise_threshold, read_labels
 from nlp.questions import parse_questions
 from nlp.replies import docket_names, references, relation_of
 from nlp.sentences import split_sentences
@@ -57,11 +57,33 @@ def test_a_filing_that_numbers_nothing_is_aligned_by_content(regs):
     db, questions = regs
     text = text_of(db, "COLC-2023-0006-9003")  # Google: topical headings, no numbers
     assert numbered_starts(text, questions) == []
-    answers = align(text, questions, threshold=0.17)
+    answers = align(text, questions)
     assert answers and {a.how for a in answers} == {"content"}
     # Its fair-use section is found as an answer to question 8 (labelled so).
     assert any(a.question.split(".")[0] == "8" for a in answers)
     assert align(text, questions, by_content=False) == []
+
+
+def test_windows_stop_where_a_restated_question_starts(regs):
+    """The Authors Guild restates each question before its answer: no window runs from
+    the end of one answer into the next question, and the window that opens with
+    question 8 is aligned to 8 (a window straddling both was aligned to the next one)."""
+    db, questions = regs
+    text = text_of(db, "COLC-2023-0006-9036")
+    q8 = text.index("8. Under what circumstances would the unauthorized use")
+    spans = windows(text)
+    assert not any(a < q8 < b for a, b in spans)
+    assert q8 in {a for a, _ in spans}
+    (found,) = [(n, s) for a, _, n, s in content_scores(text, questions) if a == q8]
+    assert found[0].split(".")[0] == "8" and found[1] >= THRESHOLD
+
+
+def test_the_threshold_is_chosen_for_precision():
+    """The lowest threshold at which the fitting windows are precise enough, not the one
+    of best F1."""
+    made = [(50, 100)] * 10 + [(86, 100)] * 5 + [(9, 10)] * (len(THRESHOLDS) - 15)
+    assert precise_threshold(made) == THRESHOLDS[10]
+    assert precise_threshold([(1, 4)] * (len(THRESHOLDS) - 1) + [(1, 2)]) == THRESHOLDS[-1]
 
 
 def test_replies_name_the_commenters_they_answer(regs):

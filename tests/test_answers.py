@@ -24,6 +24,7 @@ def test_lists_of_question_numbers_expand():
     assert expand("18 – 19", KNOWN) == ["18", "19"]
     assert expand("8 and 8.1", KNOWN) == ["8", "8.1"]
     assert expand("420", KNOWN) == []  # a footnote marker glued on, not a question
+    assert expand("8, 9, and 10", KNOWN) == ["8", "9", "10"]
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,66 @@ def test_numbered_answers_start_where_the_labels_say(regs):
     answers = align(text, questions)
     assert {a.how for a in answers} == {"numbered"}
     assert all(text[a.start : a.end].strip() for a in answers)
+
+
+def starts_of(db: Database, questions, doc_id: str) -> tuple[str, dict[int, list[str]]]:
+    text = text_of(db, doc_id)
+    return text, {pos: numbers for pos, numbers, _ in numbered_starts(text, questions)}
+
+
+def test_headings_that_end_with_their_questions(regs):
+    """NMPA ends its headings with "(Question N)", a footnote mark glued to the last
+    number ("Legislation (Question 528)" is question 5, footnote 28); the questions it
+    quotes in those footnotes ("29 6. What kinds…") start nothing."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8806")
+    for heading, numbers in [
+        ("Research Papers & Studies (Question 32)", ["3"]),
+        ("Legislation (Question 528)", ["5"]),
+        ("Training and Data Provenance (Questions 6, 7 and 1229)", ["6", "7", "12"]),
+        ("Transparency (Questions 15-1768)", ["15", "16", "17"]),
+        ("Opt-Out (Question 9)55", ["9"]),
+    ]:
+        assert starts[text.index(heading)] == numbers
+    quoted = text.index("29 6. What kinds")
+    assert not [p for p in starts if quoted <= p < text.index("\n8\n", quoted)]
+
+
+def test_parenthesised_lists_and_footnotes_on_headings(regs):
+    """Creative Commons opens its answers with "(8, 8.1, 8.5):"; Meta names its headings'
+    questions in footnotes ("92 This section addresses questions 30, 31, and 32.")."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8735")
+    assert starts[text.index("(8, 8.1, 8.5):")] == ["8", "8.1", "8.5"]
+    assert starts[text.index("(18-21):")] == ["18", "19", "20", "21"]
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9027")
+    assert starts[text.index("I. Introduction1")] == ["1", "2"]
+    styles = text.index("VI. Copyright Law Does Not, And Should Not, Protect Styles92")
+    assert starts[styles] == ["30", "31", "32"]
+
+
+def test_restated_questions_in_a_row_are_one_start(regs):
+    """N/MA restates question 10 and its sub-questions in one paragraph, the Authors Guild
+    questions 20, 20.1 and 21 one after another, before one answer: one start each; N/MA's
+    "With respect to question 9.1, …" starts an answer, its "Question 25, like other
+    infringement-related questions, …" goes on with the answer to 25 restated above."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8956")
+    ten = text.index("10. If copyright owners' consent is required")
+    assert starts[ten] == ["10", "10.1", "10.2", "10.3", "10.4", "10.5"]
+    assert not [p for p in starts if ten < p < ten + 1200]
+    assert starts[text.index("With respect to question 9.1")] == ["9.1"]
+    assert text.index("Question 25, like other") not in starts
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9036")
+    assert starts[text.index("20. Is legal protection")] == ["20", "20.1", "21"]
+
+
+def test_a_question_named_in_running_text_starts_nothing(regs):
+    _, questions = regs
+    text = "We agree. As discussed in our response to\nQuestion 8.1 above, the first factor.\n"
+    assert numbered_starts(text, questions) == []
+    text = "Finally.\nQuestion 8.1 asks how the first factor applies. It does.\n"
+    assert [n for _, n, _ in numbered_starts(text, questions)] == [["8.1"]]
 
 
 def test_a_filing_that_numbers_nothing_is_aligned_by_content(regs):

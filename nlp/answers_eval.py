@@ -11,7 +11,10 @@ offsets with a hash of the sentence (``python -m nlp.answers_eval convert``).
   that question starts within ``NEAR`` characters; recall over the labelled starts.
 - Content alignment: every window of every labelled filing is scored; a window's truth
   is the questions of the labelled answer it falls in (main numbers: "8.1" counts as
-  8). The threshold is chosen on the ``FIT`` filings and measured on the others.
+  8). The threshold is chosen on the ``FIT`` filings and measured on the others: the
+  lowest at which the ``FIT`` windows' precision reaches ``TARGET_PRECISION``, because
+  the issue asks for precision at the published threshold (abstaining below it is
+  allowed); maximising F1 instead chose a threshold whose precision was about 0.5.
 
 The rules were written, and the threshold is chosen, looking at the ``FIT`` filings only:
 the five whose errors were read while the numbering rules were written, and three drawn
@@ -39,7 +42,10 @@ QUESTION_LABELS = LABELS_DIR / "questions.jsonl"
 NEAR = 300  # characters between a predicted and a labelled start that still match
 SEED = 20261207
 FIT = frozenset(f"COLC-2023-0006-{n}" for n in (8735, 8806, 8956, 9021, 9036, 10320, 10331, 9027))
-THRESHOLDS = [round(0.05 + 0.01 * k, 2) for k in range(36)]
+THRESHOLDS = [round(0.05 + 0.01 * k, 2) for k in range(76)]
+#: Precision on the ``FIT`` windows the threshold must reach: above the issue's 0.80,
+#: for the margin a threshold chosen on eight filings needs on the other nine.
+TARGET_PRECISION = 0.85
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def content_figures(
         p, r = c[0] / max(c[1], 1), c[2] / max(c[3], 1)
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    best = max(THRESHOLDS, key=lambda t: (f1(counts(sorted(fit), t)), -t))
+    best = precise_threshold([counts(sorted(fit), t)[:2] for t in THRESHOLDS])
     c = counts([i for i in ids if i not in fit], best)
     return {
         "threshold": best,
@@ -162,6 +168,14 @@ def content_figures(
         "answered_windows": c[1],
         "windows": c[4],
     }
+
+
+def precise_threshold(made: Sequence[tuple[int, int]]) -> float:
+    """The lowest of ``THRESHOLDS`` whose (right, answered) windows in ``made`` (one
+    pair a threshold) reach ``TARGET_PRECISION``; failing that, the most precise."""
+    precision = [ok / n if n else 0.0 for ok, n in made]
+    reached = [t for t, p in zip(THRESHOLDS, precision, strict=True) if p >= TARGET_PRECISION]
+    return reached[0] if reached else THRESHOLDS[precision.index(max(precision))]
 
 
 # --- conversion of labellers' sentence numbers -----------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from sqlite_utils import Database
 
 from nlp.alignment_report import figures, report_lines
-from nlp.answers import THRESHOLD, align, expand, numbered_starts
-from nlp.answers_eval import NEAR, read_labels
+from nlp.answers import THRESHOLD, align, content_scores, expand, numbered_starts, windows
+from nlp.answers_eval import NEAR, THRESHOLDS, precise_threshold, read_labels
 from nlp.questions import parse_questions
 from nlp.replies import docket_names, references, relation_of
 from nlp.sentences import split_sentences
@@ -24,6 +24,7 @@ def test_lists_of_question_numbers_expand():
     assert expand("18 – 19", KNOWN) == ["18", "19"]
     assert expand("8 and 8.1", KNOWN) == ["8", "8.1"]
     assert expand("420", KNOWN) == []  # a footnote marker glued on, not a question
+    assert expand("8, 9, and 10", KNOWN) == ["8", "9", "10"]
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +54,97 @@ def test_numbered_answers_start_where_the_labels_say(regs):
     assert all(text[a.start : a.end].strip() for a in answers)
 
 
+def starts_of(db: Database, questions, doc_id: str) -> tuple[str, dict[int, list[str]]]:
+    text = text_of(db, doc_id)
+    return text, {pos: numbers for pos, numbers, _ in numbered_starts(text, questions)}
+
+
+def test_headings_that_end_with_their_questions(regs):
+    """NMPA ends its headings with "(Question N)", a footnote mark glued to the last
+    number ("Legislation (Question 528)" is question 5, footnote 28); the questions it
+    quotes in those footnotes ("29 6. What kinds…") start nothing."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8806")
+    for heading, numbers in [
+        ("Research Papers & Studies (Question 32)", ["3"]),
+        ("Legislation (Question 528)", ["5"]),
+        ("Training and Data Provenance (Questions 6, 7 and 1229)", ["6", "7", "12"]),
+        ("Transparency (Questions 15-1768)", ["15", "16", "17"]),
+        ("Opt-Out (Question 9)55", ["9"]),
+    ]:
+        assert starts[text.index(heading)] == numbers
+    quoted = text.index("29 6. What kinds")
+    assert not [p for p in starts if quoted <= p < text.index("\n8\n", quoted)]
+
+
+def test_parenthesised_lists_and_footnotes_on_headings(regs):
+    """Creative Commons opens its answers with "(8, 8.1, 8.5):"; Meta names its headings'
+    questions in footnotes ("92 This section addresses questions 30, 31, and 32.")."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8735")
+    assert starts[text.index("(8, 8.1, 8.5):")] == ["8", "8.1", "8.5"]
+    assert starts[text.index("(18-21):")] == ["18", "19", "20", "21"]
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9027")
+    assert starts[text.index("I. Introduction1")] == ["1", "2"]
+    styles = text.index("VI. Copyright Law Does Not, And Should Not, Protect Styles92")
+    assert starts[styles] == ["30", "31", "32"]
+
+
+def test_restated_questions_in_a_row_are_one_start(regs):
+    """N/MA restates question 10 and its sub-questions in one paragraph, the Authors Guild
+    questions 20, 20.1 and 21 one after another, before one answer: one start each; N/MA's
+    "With respect to question 9.1, …" starts an answer, its "Question 25, like other
+    infringement-related questions, …" goes on with the answer to 25 restated above."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-8956")
+    ten = text.index("10. If copyright owners' consent is required")
+    assert starts[ten] == ["10", "10.1", "10.2", "10.3", "10.4", "10.5"]
+    assert not [p for p in starts if ten < p < ten + 1200]
+    assert starts[text.index("With respect to question 9.1")] == ["9.1"]
+    assert text.index("Question 25, like other") not in starts
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9036")
+    assert starts[text.index("20. Is legal protection")] == ["20", "20.1", "21"]
+
+
+def test_a_question_named_in_running_text_starts_nothing(regs):
+    _, questions = regs
+    text = "We agree. As discussed in our response to\nQuestion 8.1 above, the first factor.\n"
+    assert numbered_starts(text, questions) == []
+    text = "Finally.\nQuestion 8.1 asks how the first factor applies. It does.\n"
+    assert [n for _, n, _ in numbered_starts(text, questions)] == [["8.1"]]
+
+
 def test_a_filing_that_numbers_nothing_is_aligned_by_content(regs):
     db, questions = regs
     text = text_of(db, "COLC-2023-0006-9003")  # Google: topical headings, no numbers
     assert numbered_starts(text, questions) == []
-    answers = align(text, questions, threshold=0.17)
+    answers = align(text, questions)
     assert answers and {a.how for a in answers} == {"content"}
     # Its fair-use section is found as an answer to question 8 (labelled so).
     assert any(a.question.split(".")[0] == "8" for a in answers)
     assert align(text, questions, by_content=False) == []
+
+
+def test_windows_stop_where_a_restated_question_starts(regs):
+    """The Authors Guild restates each question before its answer: no window runs from
+    the end of one answer into the next question, and the window that opens with
+    question 8 is aligned to 8 (a window straddling both was aligned to the next one)."""
+    db, questions = regs
+    text = text_of(db, "COLC-2023-0006-9036")
+    q8 = text.index("8. Under what circumstances would the unauthorized use")
+    spans = windows(text)
+    assert not any(a < q8 < b for a, b in spans)
+    assert q8 in {a for a, _ in spans}
+    (found,) = [(n, s) for a, _, n, s in content_scores(text, questions) if a == q8]
+    assert found[0].split(".")[0] == "8" and found[1] >= THRESHOLD
+
+
+def test_the_threshold_is_chosen_for_precision():
+    """The lowest threshold at which the fitting windows are precise enough, not the one
+    of best F1."""
+    made = [(50, 100)] * 10 + [(86, 100)] * 5 + [(9, 10)] * (len(THRESHOLDS) - 15)
+    assert precise_threshold(made) == THRESHOLDS[10]
+    assert precise_threshold([(1, 4)] * (len(THRESHOLDS) - 1) + [(1, 2)]) == THRESHOLDS[-1]
 
 
 def test_replies_name_the_commenters_they_answer(regs):

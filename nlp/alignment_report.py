@@ -16,8 +16,9 @@ from nlp.sentences import split_sentences
 
 def figures(db: Database) -> dict[str, Any]:
     """Question alignment and reply graph on the labelled major filings (``kb eval``)."""
-    from nlp.replies import docket_names, references
+    from nlp.replies import references, rule_relation
     from nlp.replies_eval import reply_figures
+    from nlp.reply_inputs import filer_names, own_parties, relation_model
     from nlp.tag_answers import docket_questions
 
     labelled = read_labels()
@@ -25,7 +26,7 @@ def figures(db: Database) -> dict[str, Any]:
     rows = {
         r[0]: r[1:]
         for r in db.execute(
-            "select id, text, pages, language, org_ids from documents where id in "
+            "select id, text, pages, language, org_ids, organization from documents where id in "
             f"({','.join('?' * len(labelled))})",
             [r.id for r in labelled],
         )
@@ -33,13 +34,15 @@ def figures(db: Database) -> dict[str, Any]:
     if not questions or len(rows) < len(labelled):
         return {"missing": "the Notice or labelled filings are not in the database"}
     texts = {i: r[0] or "" for i, r in rows.items()}
-    names = docket_names(db.execute("select name, id from organizations").fetchall())
+    names = filer_names(db)
+    relate = relation_model(db, names) or rule_relation  # fitted on the FIT replies only
     predicted = {}
     for rec in labelled:
         if rec.mentions:
-            text, pages, lang, own = rows[rec.id]
+            text, pages, lang, ids, organization = rows[rec.id]
             sentences = split_sentences(text, lang or "en", json.loads(pages) if pages else None)
-            predicted[rec.id] = references(text, sentences, json.loads(own or "[]"), names)
+            own = own_parties(ids, organization)
+            predicted[rec.id] = references(text, sentences, own, names, relate)
     return {
         "questions": len(questions),
         "filings": len(labelled),

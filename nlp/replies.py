@@ -1,23 +1,31 @@
 """Who answers whom: the sentences of a filing that name another commenter, and whether
 the filer agrees with it, rebuts it or merely cites it (pure).
 
-A mention is an organisation of the gazetteer named in a sentence (not the filer itself,
-not a party to a case, "Google v. Oracle", and not a product name alone). Its relation
-is read from the sentence's wording: a reported claim the filer disputes ("OpenAI
-argues…", "Meta's claim … is wrong") is a rebuttal; an endorsement or an admission the
-filer relies on ("as the Authors Guild noted", "Google concedes") is agreement; anything
-else a citation. The cue lists were written from the labelled replies in
-``nlp.answers_eval.FIT`` only; ``kb eval`` scores them on the others.
+A mention is a commenter named in a sentence as a commenter: an organisation of the
+gazetteer or a name the docket's filers filed under, with its short forms
+(``docket_names``: "Samuelson, Sprigman & Sag", "LCA", "Microsoft"), followed by a page
+or a reporting verb ("OpenAI at 12", "Meta, for example, asserts"), preceded by "the
+comments filed by", in a list with such a name, or picked up by "They note" in the
+sentence after. Not the filer itself, not a party to a case ("Google v. Oracle"), not a
+product named alone.
+
+Its relation comes from ``relate``: by default the cue rules (``rule_relation``): a
+reported claim the filer disputes ("OpenAI argues…", "Meta's claim … is wrong") is a
+rebuttal; an endorsement or an admission the filer relies on ("as the Authors Guild
+noted", "Google concedes") is agreement; anything else a citation. ``kb eval`` and the
+tagger pass the model of ``nlp.reply_relations`` instead. The cue lists and the rules
+were written from the labelled replies in ``nlp.answers_eval.FIT`` only; ``kb eval``
+scores them on the others.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlp.organizations import gazetteer
+from nlp.organizations import gazetteer, guess_category
 from nlp.sentences import Sentence
 
 _REBUT = re.compile(
@@ -34,18 +42,33 @@ _AGREE = re.compile(
     r"\b(agree\w*|correctly|rightly|right to|recogni[sz]\w*|acknowledg\w*|admi(t|ts|tted)|"
     r"concede\w*|conced\w*|confirm\w*|as \w+(?: \w+){0,4} (?:noted|explained|observed|"
     r"pointed out|stated|described)|echo\w*|join\w*|support\w*|well[- ]taken|accurately|"
-    r"see also|illustrat\w*|indeed|likewise)\b",
+    r"see also|illustrat\w*|indeed|likewise|no dispute|undisputed|not disputed|candidly)\b",
     re.IGNORECASE,
 )
 _CASE = re.compile(r"^\s*v\.|^\s*vs\.")  # "Google v. Oracle": a case, not a commenter
-#: After the name: a page of its comment ("OpenAI at 12"), its comments, or what it says.
+#: After the name: a page of its comment ("OpenAI at 12", "(at 8)"), its comments, or
+#: what it says, an aside ("OpenAI, for example, contends") or an adverb between.
 _SIGNAL = re.compile(
-    r"^(?:’s|'s)?\s*(?:\([^)]{0,40}\)\s*)?(?:initial |reply |first-round )?(?:at \d|comments?\b)"
-    r"|^(?:’s|'s)?\s*(?:\w+ly )?(?:argu|claim|contend|assert|explain|note|state|suggest|say|"
-    r"acknowledg|concede|admit|recogni[sz]|protest|insist|observe|point|write|posit|maintain|"
-    r"urge|agree|correctly|rightly)",
+    r"^(?:’s|'s)?\s*(?:\([^)]{0,40}\)\s*)?(?:initial |reply |first-round )?(?:at\s+\d|comments?\b)"
+    r"|^(?:’s|'s)?\s*\(at\s+\d"
+    r"|^\s+in (?:its|their|his|her) (?:initial |reply )?(?:comments?|submissions?)\b"
+    r"|^(?:’s|'s)?\s*(?:,[^,]{1,25},\s*|\(at [^)]{1,12}\)\s*)?(?:\w+ly |also |further |itself |then )?"
+    r"(?:argu|claim|contend|assert|explain|note|state|suggest|say|acknowledg|concede|admit|"
+    r"recogni[sz]|protest|insist|observe|point|write|posit|maintain|urge|agree|correctly|"
+    r"rightly|fail|ignor|overlook|cite|rel(?:y|ies)\b|propos|recommend|warn|emphasi[sz]|"
+    r"describe|highlight|characteri[sz]|advocat|acknowledg|does not|doesn't|seems|appears)",
     re.IGNORECASE,
 )
+#: Before the name: the comments it filed ("the reply comments filed by the RIAA", "the
+#: comments of the Association of … (A2IM)", "the comments of Google", "according to").
+_LEAD = re.compile(
+    r"(?:\b(?:comments?|filings?|submissions?)\s+(?:\w+\s+){0,2}(?:of|by|from)|"
+    r"\baccording to|\bcited with approval by)\s+(?:the\s+)?(?:Professors?\s+)?"
+    r"(?:(?:[A-Z][\w'’&-]*|of|and|for|the)\s+){0,8}\(?\s*$",
+    re.IGNORECASE,
+)
+#: Between two names of one list ("filed by A2IM, the Recording Academy, and the RIAA").
+_LIST_GAP = re.compile(r"^\)?\s*(?:\([^)]{0,20}\))?\s*(?:,|;)?\s*(?:and\s+|&\s+)?(?:the\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +79,26 @@ class Reference:
     relation: str  # "rebut", "agree" or "cite"
 
 
+@dataclass(frozen=True)
+class Mention:
+    """What a relation is read from: the sentence that names ``party`` (its name written
+    ``PARTY``, other commenters' ``OTHER``), the sentences before and after it (names
+    masked alike), and the filer's own organisations."""
+
+    party: str
+    sentence: str
+    before: str
+    after: str
+    own: tuple[str, ...] = ()
+
+
+#: A relation for a mention: the cue rules (``rule_relation``) or a fitted model
+#: (``nlp.reply_relations``).
+Relate = Callable[[Mention], str]
+
+
 def relation_of(sentence: str) -> str:
+    """The relation the cue words of ``sentence`` give, the earlier cue winning."""
     rebut, agree = _REBUT.search(sentence), _AGREE.search(sentence)
     if rebut and not agree:
         return "rebut"
@@ -67,29 +109,92 @@ def relation_of(sentence: str) -> str:
     return "cite"
 
 
+def rule_relation(mention: Mention) -> str:
+    """The cue rules: the sentence's cues; a bare citation ("See, e.g., Meta at 6") takes
+    its side from the sentences around it."""
+    relation = relation_of(mention.sentence)
+    if relation == "cite":
+        return relation_of(" ".join((mention.before, mention.sentence, mention.after)))
+    return relation
+
+
 @lru_cache(maxsize=8)
 def _names_pattern(names: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
+    """One alternation of the names, longest first; a space matches any run of white
+    space (PDF text breaks lines inside names)."""
     if not names:
         return None
-    parts = sorted((re.escape(n) for n, _ in names), key=len, reverse=True)
-    return re.compile(r"(?<![\w/])(?:" + "|".join(parts) + r")(?![\w/])")
+    parts = sorted({n for n, _ in names}, key=len, reverse=True)
+    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in parts)
+    return re.compile(r"(?<![\w/])(?:" + body + r")(?![\w/])")
+
+
+_SUFFIX = re.compile(
+    r",?\s+(?:Inc|LLC|L\.L\.C|Ltd|Corp|Corporation|Company|Co|PBC|LLP|Limited)\.?$", re.I
+)
+_PERSON = re.compile(
+    r"^(?:[A-Z][a-z]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z]+|[A-Z]\.)){0,2}\s+([A-Z][a-z'’-]+)$"
+)
+_MINOR = frozenset({"of", "and", "the", "for", "on", "in", "&", "|", "-", "a", "at"})
+
+
+def _surnames(name: str) -> list[str]:
+    """The surnames of a filing by named people ("Pamela Samuelson, Christopher
+    Sprigman, and Matthew Sag"), or none if ``name`` is not a list of people."""
+    parts = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+&\s+", name) if p]
+    people = [_PERSON.match(p.strip()) for p in parts]
+    organisations = [guess_category(p) != "other" for p in parts]
+    if len(parts) < 2 or not all(people) or any(organisations) or gazetteer().find(name):
+        return []
+    return [m.group(1) for m in people if m]
+
+
+def short_forms(name: str) -> set[str]:
+    """The forms a reply cites a filer by: the name without "The" or a corporate suffix,
+    the name and the acronym of "Digital Media Association (DiMA)", the acronym of its
+    capitalised words ("Library Copyright Alliance": "LCA"), and for people their
+    surnames ("Samuelson, Sprigman, and Sag", "… & Sag", the first alone)."""
+    forms = {name}
+    short = re.match(r"^(.+?)\s*\(([^)]+)\)$", name)
+    if short:
+        forms |= {short.group(1), short.group(2)}
+    for form in list(forms):
+        forms.add(_SUFFIX.sub("", re.sub(r"^The\s+", "", form)))
+    bare = _SUFFIX.sub("", name)
+    words = [w for w in re.findall(r"[\w'’]+|&", bare) if w.lower() not in _MINOR]
+    capitalised = 3 <= len(words) <= 6 and all(w[0].isupper() for w in words)
+    if not short and capitalised and guess_category(bare) != "other":  # not a person's
+        forms.add("".join(w[0] for w in words))
+    sur = _surnames(name)
+    if sur:
+        head = ", ".join(sur[:-1])
+        forms |= {f"{head}, and {sur[-1]}", f"{head} and {sur[-1]}", f"{head} & {sur[-1]}"}
+        forms |= {sur[0]} if len(sur[0]) >= 5 else set()
+    return {f.strip() for f in forms}
 
 
 def docket_names(orgs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, organisation id) of the organisations that filed in a docket, with the
-    short forms a reply cites them by: "Andreessen Horowitz (a16z)" is also
-    "Andreessen Horowitz" and "a16z"."""
-    out: dict[str, str] = {}
+    short forms a reply cites them by (``short_forms``). A form two filers share, or
+    that the gazetteer already holds, is left out: it names neither for sure."""
+    owners: dict[str, set[str]] = {}
     for name, org in orgs:
-        out.setdefault(name, org)
-        short = re.match(r"^(.+?)\s*\(([^)]+)\)$", name)
-        if short:
-            out.setdefault(short.group(1), org)
-            out.setdefault(short.group(2), org)
-    return tuple(sorted((n, o) for n, o in out.items() if len(n) >= 3))
+        for form in short_forms(" ".join(name.split())):
+            known = gazetteer().find(form)
+            if not (known and known[0][1] == 0 and known[0][2] == len(form)) or form == name:
+                owners.setdefault(form, set()).add(org)
+    return tuple(
+        sorted(
+            (form, next(iter(ids)))
+            for form, ids in owners.items()
+            if len(form) >= 3 and len(ids) == 1
+        )
+    )
 
 
 def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int, int]]:
+    """(organisation id, start, end) of the names in ``body``: the gazetteer's, then the
+    docket's where they do not overlap."""
     hits = gazetteer().find(body)
     pattern = _names_pattern(names)
     if pattern is not None:
@@ -97,13 +202,13 @@ def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int
         taken = [(a, b) for _, a, b in hits]
         for m in pattern.finditer(body):
             if not any(a < m.end() and m.start() < b for a, b in taken):
-                hits.append((lookup[m.group(0)], m.start(), m.end()))
+                hits.append((lookup[" ".join(m.group(0).split())], m.start(), m.end()))
     return sorted(hits, key=lambda h: h[1])
 
 
 #: The words after a name that make it a reference (``_SIGNAL``), found on their own.
 _SIGNAL_WORD = re.compile(
-    r"\b(?:at \d|comments?\b|argu|claim|contend|assert|explain|note|state|suggest|say|"
+    r"\b(?:at\s+\d|comments?\b|argu|claim|contend|assert|explain|note|state|suggest|say|"
     r"acknowledg|concede|admit|recogni[sz]|protest|insist|observe|point|write|posit|"
     r"maintain|urge|agree|correctly|rightly)",
     re.IGNORECASE,
@@ -120,31 +225,110 @@ def may_refer(text: str, names: tuple[tuple[str, str], ...] = ()) -> bool:
     return False
 
 
+def _cited(body: str, hits: list[tuple[str, int, int]]) -> list[bool]:
+    """Which names of a sentence are cited as commenters: followed by a page or a
+    reporting verb (``_SIGNAL``), preceded by "the comments of" (``_LEAD``), or in one
+    list with a name so preceded."""
+    out: list[bool] = []
+    for k, (_, a, b) in enumerate(hits):
+        if _CASE.match(body[b:]) or body[max(0, a - 4) : a].endswith("v. "):
+            out.append(False)  # "Google v. Oracle": a party to a case
+            continue
+        listed = k > 0 and out[k - 1] and _LIST_GAP.match(body[hits[k - 1][2] : a]) is not None
+        lead = _LEAD.search(body[max(0, a - 120) : a]) is not None
+        out.append(bool(_SIGNAL.match(body[b : b + 60])) or lead or listed)
+    return out
+
+
+def _masked(body: str, hits: list[tuple[str, int, int]], party: str) -> str:
+    """``body`` with ``party``'s names written PARTY and other commenters' OTHER."""
+    out, at = [], 0
+    for org, a, b in hits:
+        if a >= at:
+            out += [body[at:a], "PARTY" if org == party else "OTHER"]
+            at = b
+    return "".join(out) + body[at:]
+
+
 def references(
     text: str,
     sentences: Sequence[Sentence],
     own: Iterable[str] = (),
     names: tuple[tuple[str, str], ...] = (),
+    relate: Relate = rule_relation,
 ) -> list[Reference]:
     """Every (sentence, organisation) where the text names another commenter: an
-    organisation of the gazetteer or one of ``names`` (``docket_names``)."""
-    mine = set(own)
+    organisation of the gazetteer or one of ``names`` (``docket_names``), with the
+    relation ``relate`` reads from the sentence and its neighbours."""
+    mine = tuple(own)
+    bodies = [text[s.start : s.end] for s in sentences]
+    found = [_found(body, names) for body in bodies]
     out: list[Reference] = []
+    previous: list[str] = []
     for k, sent in enumerate(sentences):
-        body = text[sent.start : sent.end]
-        seen: set[str] = set()
-        for org, a, b in _found(body, names):
-            before = body[max(0, a - 4) : a]
-            if org in mine or org in seen or _CASE.match(body[b:]) or before.endswith("v. "):
-                continue
-            if not _SIGNAL.match(body[b : b + 60]):
-                continue  # a product or a company named, not its comment
-            seen.add(org)
-            relation = relation_of(body)
-            if relation == "cite":
-                # A citation ("See, e.g., Meta at 6") takes its side from the sentences
-                # around it.
-                around = sentences[max(0, k - 1) : k + 2]
-                relation = relation_of(" ".join(text[s.start : s.end] for s in around))
+        body, hits = bodies[k], found[k]
+        seen: list[str] = []
+        for (org, _, _), cited in zip(hits, _cited(body, hits), strict=True):
+            if org in mine or org in seen or not cited:
+                continue  # the filer, a repeat, or a product or company, not its comment
+            seen.append(org)
+        if not hits and len(previous) == 1 and _ANAPHOR.match(body):
+            seen = previous  # "They note …" after a sentence that cites one commenter
+        for org in seen:
+            relation = relate(_mention(bodies, found, k, org, mine))
             out.append(Reference(org, sent.start, sent.end, relation))
+        previous = seen
     return out
+
+
+#: A sentence that goes on reporting what the commenter just cited says: "They note",
+#: "At the same time, they contend", "The professors recognize".
+_ANAPHOR = re.compile(
+    r"^\W*(?:[A-Z][^,.;]{0,30},\s*)?(?:they|the (?:company|companies|professors|authors|"
+    r"association|coalition|commenters?))\s+(?:\w+ly\s+|also\s+|further\s+)?"
+    r"(?:argu|claim|contend|assert|explain|note|state|suggest|say|acknowledg|concede|admit|"
+    r"recogni[sz]|insist|observe|point|write|maintain|urge|agree)",
+    re.IGNORECASE,
+)
+
+
+#: A sentence that only cites ("See, e.g., Meta at 6; …", "Google at 4."): its claim is
+#: the sentence before.
+_CITES = re.compile(r"^\W*(?:see\b|cf\.|(?:PARTY|OTHER)\W{0,3}(?:at\s+\d|\(at))", re.IGNORECASE)
+
+
+def _mention(
+    bodies: list[str],
+    found: list[list[tuple[str, int, int]]],
+    k: int,
+    org: str,
+    own: tuple[str, ...],
+) -> Mention:
+    """The mention of ``org`` in sentence ``k``; "before" is the sentence before, and
+    back to the claim a run of citations supports (at most three sentences)."""
+
+    def masked(j: int) -> str:
+        return _masked(bodies[j], found[j], org) if 0 <= j < len(bodies) else ""
+
+    before = [masked(k - 1)]
+    while len(before) < 3 and _CITES.match(before[0]) and k - len(before) > 0:
+        before.insert(0, masked(k - 1 - len(before)))
+    return Mention(org, masked(k), " ".join(before), masked(k + 1), own)
+
+
+def mention_at(
+    text: str,
+    sentences: Sequence[Sentence],
+    k: int,
+    party: str,
+    own: Iterable[str] = (),
+    names: tuple[tuple[str, str], ...] = (),
+) -> Mention:
+    """The ``Mention`` of ``party`` in sentence ``k`` (a labelled one, to fit a model on)."""
+    near = range(max(0, k - 3), min(len(sentences), k + 2))
+    bodies = [
+        "" if j not in near else text[sentences[j].start : sentences[j].end]
+        for j in range(len(sentences))
+    ]
+    found = [_found(b, names) if b else [] for b in bodies]
+    return _mention(bodies, found, k, party, tuple(own))

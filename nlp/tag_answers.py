@@ -97,22 +97,25 @@ def store_answers(db: Database, results: Iterable[tuple[str, str | None, list[An
 def refresh_replies(db: Database, dockets: Iterable[str]) -> int:
     """Replace the reply graph of these dockets: every filing of at least
     ``CONTENT_MIN_WORDS`` words that names another commenter as a reply does."""
-    from nlp.replies import docket_names, may_refer, references
+    from nlp.replies import may_refer, references, rule_relation
+    from nlp.reply_inputs import filer_names, own_parties, relation_model
     from nlp.sentences import split_sentences
 
-    names = docket_names(db.execute("select name, id from organizations").fetchall())
+    names = filer_names(db)
+    relate = relation_model(db, names) or rule_relation
     rows = []
     for docket in dockets:
         docs = db.execute(
-            "select id, text, pages, language, org_ids from documents "
+            "select id, text, pages, language, org_ids, organization from documents "
             "where docket_id = ? and kind = 'comment' and length(text) >= ?",
             [docket, CONTENT_MIN_WORDS * 5],
         ).fetchall()
-        for doc_id, text, pages, lang, own in docs:
+        for doc_id, text, pages, lang, ids, organization in docs:
             if len(text.split()) < CONTENT_MIN_WORDS or not may_refer(text, names):
                 continue
             sentences = split_sentences(text, lang or "en", json.loads(pages) if pages else None)
-            for ref in references(text, sentences, json.loads(own) if own else (), names):
+            own = own_parties(ids, organization)
+            for ref in references(text, sentences, own, names, relate):
                 rows.append(
                     {
                         "document_id": doc_id,

@@ -98,3 +98,27 @@ def test_titles_alone_create_comments_and_bad_lines_are_reported(tmp_path, title
     assert report.documents.created == 10
     assert len(report.errors) == 1 and "title is not a non-empty string" in str(report.errors[0])
     assert "COLC-2023-0006-0099" in str(report.errors[0])
+
+
+def test_an_alias_inside_a_longer_name_is_not_that_organisation(imported_db):
+    """The Library Copyright Alliance (8452) is not the Copyright Alliance, though its
+    name ends with the other's; the Copyright Alliance's own filing still is."""
+    from nlp.organizations import resolve_filer
+
+    def filer(doc_id: str) -> tuple[str, ...]:
+        row = imported_db["documents"].get(doc_id)
+        assert row["organization"], doc_id
+        return resolve_filer(
+            organization=row["organization"],
+            title=row["title"],
+            submitter=row["submitter"],
+            attachment_titles=[],
+            text="",
+        ).org_ids
+
+    assert filer("COLC-2023-0006-8452") == ("org-library-copyright-alliance",)
+    assert "copyright-alliance" not in filer("COLC-2023-0006-10292")
+    found = imported_db.execute(
+        "select id from documents where organization = 'Copyright Alliance' limit 1"
+    ).fetchone()
+    assert found and filer(found[0]) == ("copyright-alliance",)

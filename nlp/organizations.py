@@ -167,12 +167,7 @@ def _org_filer(ids: list[str]) -> Filer:
 
 def _named(name: str) -> Filer:
     """A filer the text names: the gazetteer's organisation if it knows the name, else new."""
-    gaz = gazetteer()
-    found = [
-        o
-        for o, s, e in gaz.find(name)
-        if _can_file(o) and e - s >= 0.6 * len(name) and not _inside_longer_name(name, s)
-    ]
+    found = [o for o, s, e in _can_file_in(name) if e - s >= 0.6 * len(name)]
     if found:
         return _org_filer(found[:1])
     return Filer(("org-" + slug(name),), (name,), guess_category(name), False)
@@ -199,11 +194,7 @@ def resolve_filer(
     attachment titles; else the person or "Anonymous" of the title."""
     gaz = gazetteer()
     if organization:
-        found = [
-            o
-            for o, start, _ in gaz.find(organization)
-            if _can_file(o) and not _inside_longer_name(organization, start)
-        ]
+        found = [o for o, _, _ in _can_file_in(organization)]
         if found:
             return _org_filer(found[:1])
         return _named(organization.strip())
@@ -227,10 +218,15 @@ def resolve_filer(
     return Filer((), (display or submitter or "Unidentified commenter",), "individual", True)
 
 
-def _inside_longer_name(name: str, start: int) -> bool:
-    """Whether the alias found at ``start`` of an organisation field is the tail of a
-    longer name ("Library Copyright Alliance" is not the Copyright Alliance)."""
-    return re.search(r"[A-Z][\w&.'-]*\s+$", name[:start]) is not None
+def _can_file_in(name: str) -> list[tuple[str, int, int]]:
+    """The gazetteer's organisations that can file, named in a filer's ``name``; not an
+    alias that ends a longer name ("Library Copyright Alliance" is not the Copyright
+    Alliance)."""
+    return [
+        (o, s, e)
+        for o, s, e in gazetteer().find(name)
+        if _can_file(o) and re.search(r"[A-Z][\w&.'-]*\s+$", name[:s]) is None
+    ]
 
 
 def _same_person(name: str, title: str) -> bool:

@@ -46,6 +46,12 @@ _AGREE = re.compile(
     re.IGNORECASE,
 )
 _CASE = re.compile(r"^\s*v\.|^\s*vs\.")  # "Google v. Oracle": a case, not a commenter
+#: The words by which a filer reports what another commenter says.
+_REPORTS = (
+    r"argu|claim|contend|assert|explain|note|state|suggest|say|acknowledg|concede|admit|"
+    r"recogni[sz]|protest|insist|observe|point|write|posit|maintain|urge|agree|correctly|"
+    r"rightly"
+)
 #: After the name: a page of its comment ("OpenAI at 12", "(at 8)"), its comments, or
 #: what it says, an aside ("OpenAI, for example, contends") or an adverb between.
 _SIGNAL = re.compile(
@@ -53,9 +59,7 @@ _SIGNAL = re.compile(
     r"|^(?:’s|'s)?\s*\(at\s+\d"
     r"|^\s+in (?:its|their|his|her) (?:initial |reply )?(?:comments?|submissions?)\b"
     r"|^(?:’s|'s)?\s*(?:,[^,]{1,25},\s*|\(at [^)]{1,12}\)\s*)?(?:\w+ly |also |further |itself |then )?"
-    r"(?:argu|claim|contend|assert|explain|note|state|suggest|say|acknowledg|concede|admit|"
-    r"recogni[sz]|protest|insist|observe|point|write|posit|maintain|urge|agree|correctly|"
-    r"rightly|fail|ignor|overlook|cite|rel(?:y|ies)\b|propos|recommend|warn|emphasi[sz]|"
+    rf"(?:{_REPORTS}|fail|ignor|overlook|cite|rel(?:y|ies)\b|propos|recommend|warn|emphasi[sz]|"
     r"describe|highlight|characteri[sz]|advocat|acknowledg|does not|doesn't|seems|appears)",
     re.IGNORECASE,
 )
@@ -208,9 +212,7 @@ def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int
 
 #: The words after a name that make it a reference (``_SIGNAL``), found on their own.
 _SIGNAL_WORD = re.compile(
-    r"\b(?:at\s+\d|comments?\b|argu|claim|contend|assert|explain|note|state|suggest|say|"
-    r"acknowledg|concede|admit|recogni[sz]|protest|insist|observe|point|write|posit|"
-    r"maintain|urge|agree|correctly|rightly)",
+    rf"\b(?:at\s+\d|comments?\b|{_REPORTS})",
     re.IGNORECASE,
 )
 

@@ -69,7 +69,9 @@ def report_lines(fig: dict[str, Any]) -> list[str]:
         f"major filings, rules written and threshold chosen on {len(FIT)}, measured on the rest):",
         f"  explicit numbering: precision {_f(num['precision'], num['precision_ci'])} "
         f"({num['predicted']} predicted), recall {_f(num['recall'], num['recall_ci'])} "
-        f"({num['labelled']} labelled starts in {num['filings']} filings that number)",
+        f"({num['labelled']} answers the filers numbered, in {num['filings']} filings); "
+        f"over every labelled start of those filings, numbered or placed by content, "
+        f"{_f(num['recall_all'], num['recall_all_ci'])} ({num['labelled_all']})",
         f"  by content (threshold {con['threshold']:.2f}): precision "
         f"{_f(con['precision'], con['precision_ci'])}, recall {_f(con['recall'], con['recall_ci'])}"
         f", F1 {_f(con['f1'])} over {con['windows']} windows of {len(con['test_filings'])} filings",

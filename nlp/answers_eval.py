@@ -8,7 +8,8 @@ that names another commenter, with "agree", "rebut" or "cite". Stored as charact
 offsets with a hash of the sentence (``python -m nlp.answers_eval convert``).
 
 - Explicit numbering: a predicted (question, line) is right when a labelled answer to
-  that question starts within ``NEAR`` characters; recall over the labelled starts.
+  that question starts within ``NEAR`` characters; recall over the starts labelled as
+  numbered by the filer (and, beside it, over every labelled start of those filings).
 - Content alignment: every window of every labelled filing is scored; a window's truth
   is the questions of the labelled answer it falls in (main numbers: "8.1" counts as
   8). The threshold is chosen on the ``FIT`` filings and measured on the others: the
@@ -99,25 +100,38 @@ def main_number(number: str) -> str:
 def numbering_figures(
     labelled: list[Labelled], texts: dict[str, str], questions: Sequence[Question]
 ) -> dict[str, Any]:
-    """Precision and recall of explicit numbering over the test filings that number."""
-    predicted = right = gold = found = 0
+    """Precision and recall of explicit numbering over the test filings that number.
+
+    Recall is over the answers the labellers marked as numbered by the filer (the
+    issue's "numbered answers"); the starts they placed by content inside those
+    filings (an unnumbered sub-heading given to a sub-question) are content
+    alignment's, and recall over all starts is reported beside it."""
+    predicted = right = 0
+    gold = {"numbered": 0, "all": 0}
+    found = {"numbered": 0, "all": 0}
     for rec in labelled:
         if not rec.numbered or rec.id in FIT:
             continue
-        starts = [(s.offset, q) for s in rec.starts if s.how != "none" for q in s.questions]
+        starts = [(s.offset, q, s.how) for s in rec.starts if s.how != "none" for q in s.questions]
         preds = [(pos, q) for pos, qs, _ in numbered_starts(texts[rec.id], questions) for q in qs]
         predicted += len(preds)
-        right += sum(any(q == g and abs(pos - o) <= NEAR for o, g in starts) for pos, q in preds)
-        gold += len(starts)
-        found += sum(any(q == p and abs(pos - o) <= NEAR for pos, p in preds) for o, q in starts)
+        right += sum(any(q == g and abs(pos - o) <= NEAR for o, g, _ in starts) for pos, q in preds)
+        for o, q, how in starts:
+            hit = any(q == p and abs(pos - o) <= NEAR for pos, p in preds)
+            for kind in ("all", "numbered") if how == "numbered" else ("all",):
+                gold[kind] += 1
+                found[kind] += hit
     return {
         "filings": sum(r.numbered and r.id not in FIT for r in labelled),
         "predicted": predicted,
         "precision": right / predicted if predicted else None,
         "precision_ci": wilson(right, predicted),
-        "labelled": gold,
-        "recall": found / gold if gold else None,
-        "recall_ci": wilson(found, gold),
+        "labelled": gold["numbered"],
+        "recall": found["numbered"] / gold["numbered"] if gold["numbered"] else None,
+        "recall_ci": wilson(found["numbered"], gold["numbered"]),
+        "labelled_all": gold["all"],
+        "recall_all": found["all"] / gold["all"] if gold["all"] else None,
+        "recall_all_ci": wilson(found["all"], gold["all"]),
     }
 
 

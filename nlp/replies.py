@@ -3,7 +3,8 @@ the filer agrees with it, rebuts it or merely cites it (pure).
 
 A mention is a commenter named in a sentence as a commenter: an organisation of the
 gazetteer or a name the docket's filers filed under, with its short forms
-(``docket_names``: "Samuelson, Sprigman & Sag", "LCA", "Microsoft"), followed by a page
+(``docket_names``: "Samuelson, Sprigman & Sag", "LCA", "Microsoft") or a misspelling
+of one (``near_names``: "Andreeson Horowitz"), followed by a page
 or a reporting verb ("OpenAI at 12", "Meta, for example, asserts"), preceded by "the
 comments filed by", in a list with such a name, or picked up by "They note" in the
 sentence after. Not the filer itself, not a party to a case ("Google v. Oracle"), not a
@@ -20,6 +21,7 @@ scores them on the others.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -196,9 +198,57 @@ def docket_names(orgs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]
     )
 
 
+#: A run of capitalised words as a citation writes a name: "Andreeson  Horowitz",
+#: "Samuel, Sprigman, and Sag".
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:(?:,?\s+(?:and\s+|&\s+)?)[A-Z][\w'’.-]*)+")
+#: How alike (difflib's ratio) a misspelt name must be to a filer's name of at least
+#: two words and ``NEAR_MIN`` characters, whose last word it shares.
+NEAR = 0.9
+NEAR_MIN = 10
+
+
+@lru_cache(maxsize=8)
+def _by_last_word(names: tuple[tuple[str, str], ...]) -> dict[str, list[tuple[int, str, str]]]:
+    """last word → (word count, name, organisation id) of the names worth a near match."""
+    out: dict[str, list[tuple[int, str, str]]] = {}
+    for name, org in names:
+        words = name.split()
+        if len(words) >= 2 and len(name) >= NEAR_MIN:
+            out.setdefault(words[-1], []).append((len(words), name, org))
+    return out
+
+
+def near_names(
+    body: str, names: tuple[tuple[str, str], ...], taken: Sequence[tuple[int, int]] = ()
+) -> list[tuple[str, int, int]]:
+    """(organisation id, start, end) of misspellings of ``names`` in ``body``: a run of
+    capitalised words that ends in a name's last word and, over as many words as the
+    name has, is at least ``NEAR`` alike to it ("Andreeson Horowitz", "Samuel, Sprigman,
+    and Sag"). Runs overlapping ``taken`` (exact matches) are skipped."""
+    index = _by_last_word(names)
+    out = []
+    for m in _NAME_RUN.finditer(body):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        words = list(re.finditer(r"\S+", m.group(0)))
+        best: tuple[float, str, int] | None = None
+        for count, name, org in index.get(words[-1].group(0), ()):
+            if count > len(words):
+                continue
+            first = words[-count].start()
+            written = " ".join(m.group(0)[first:].split())
+            ratio = difflib.SequenceMatcher(None, written, name).ratio()
+            if written != name and ratio >= NEAR and (best is None or ratio > best[0]):
+                best = (ratio, org, m.start() + first)
+        if best is not None:
+            out.append((best[1], best[2], m.end()))
+    return out
+
+
 def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int, int]]:
     """(organisation id, start, end) of the names in ``body``: the gazetteer's, then the
-    docket's where they do not overlap."""
+    docket's where they do not overlap, then misspellings of the docket's
+    (``near_names``) where neither is."""
     hits = gazetteer().find(body)
     pattern = _names_pattern(names)
     if pattern is not None:
@@ -207,6 +257,7 @@ def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int
         for m in pattern.finditer(body):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 hits.append((lookup[" ".join(m.group(0).split())], m.start(), m.end()))
+        hits += near_names(body, names, [(a, b) for _, a, b in hits])
     return sorted(hits, key=lambda h: h[1])
 
 

@@ -9,13 +9,17 @@ from typing import Any
 from nlp.answers_eval import FIT, Labelled
 from nlp.evaluate import wilson
 from nlp.organizations import gazetteer
-from nlp.replies import Reference
+from nlp.replies import Reference, near_names
 
 
 def party_id(name: str, names: tuple[tuple[str, str], ...] = ()) -> str | None:
     """The organisation a labeller's party name is (the gazetteer's, or one that filed
-    in the docket), if known."""
-    found = gazetteer().find(name) or [(o, 0, 0) for n, o in names if n == name.strip()]
+    in the docket, or a misspelling of one: ``near_names``), if known."""
+    found = (
+        gazetteer().find(name)
+        or [(o, 0, 0) for n, o in names if n == name.strip()]
+        or near_names(name, names)
+    )
     return found[0][0] if found else None
 
 

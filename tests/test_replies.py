@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from kb.legislation import slug
-from nlp.replies import Reference, docket_names, references, short_forms
+from nlp.replies import Reference, docket_names, near_names, references, short_forms
 from nlp.reply_inputs import filer_names, own_parties, party_sides, relation_model
 from nlp.sentences import split_sentences
 
@@ -75,6 +75,22 @@ def test_a_reply_cites_commenters_by_the_names_they_filed_under(regs):
     assert any(s.startswith("They note, as we did") and p == SCHOLARS for s, p in said.items())
     # "OpenAI, for example, contends": an aside between the name and its verb.
     assert any(s.startswith("OpenAI, for example, contends") for s in said)
+
+
+def test_a_misspelt_name_still_cites_its_filer(regs):
+    """The Authors Guild cites "Andreeson  Horowitz at 6" and UMG "Samuel, Sprigman, and
+    Sag": misspellings of the names Andreessen Horowitz and the three scholars filed
+    under. A near match never takes a name to another filer than its own."""
+    db, names = regs
+    a16z = dict(names)["Andreessen Horowitz"]
+    text, refs = refs_of(db, AUTHORS_GUILD, names)
+    assert any("Andreeson" in text[r.start : r.end] and r.party == a16z for r in refs)
+    text, refs = refs_of(db, UMG, names)
+    assert any(
+        "Samuel, Sprigman, and Sag" in text[r.start : r.end] and r.party == SCHOLARS for r in refs
+    )
+    assert all(other == org for name, org in names for other, _, _ in near_names(name, names))
+    assert near_names("The Copyright Alliances said", names) == []
 
 
 def test_a_list_of_commenters_after_the_comments_they_filed(regs):

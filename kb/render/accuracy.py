@@ -197,7 +197,9 @@ def _questions(fig: dict[str, Any] | None) -> str:
         f"<p>Measured on {fig['filings']} major filings labelled by hand for every answer "
         "they give (the rules were written, and the threshold chosen, on 8 of them; the "
         'figures are those of the others). A filing\'s own numbering ("Question 8.1", the '
-        f"question restated) is found with {pr(num)}. A filing that numbers nothing is "
+        f"question restated) is found with {pr(num)} over the answers the filers numbered "
+        f"(recall over every labelled start of those filings, numbered or not: "
+        f"{_pct(num['recall_all'])}). A filing that numbers nothing is "
         f"aligned by likeness of its passages to the questions' text: {pr(con)} (main "
         "question numbers), so the question pages mark such answers as found by likeness.</p>"
         f"<p>The reply graph: a reply naming another commenter is found with "

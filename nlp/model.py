@@ -10,7 +10,8 @@ Two stages, both logistic regressions (scikit-learn), trained from ``data/labels
    quoted, heading) are negatives, so the model learns they are not the filer's.
 2. **Documents.** For each issue, P(stance) of the document from the sentence
    probabilities (strongest, top three, count) and a whole-text n-gram model, fit
-   on out-of-fold predictions so it sees the sentence model's real errors. Its
+   on out-of-fold predictions so it sees the sentence model's real errors; one model
+   for all issues, with issue-specific weights beside the shared ones. Its
    probability is the position's confidence; below the threshold chosen on the
    dev split and the training comments' out-of-fold predictions the tagger abstains.
 
@@ -287,11 +288,22 @@ class StanceModel:
 
 
 def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:
-    """Document features with the issue as a one-hot tail: one document-stage model
-    for all issues learns how sentence evidence makes a stance (so a stance that few
-    documents take on one issue is still read from what many take on the others)."""
+    """Document features, the issue as a one-hot, and the features again in the issue's
+    own block (zeros in the other issues'): one document-stage model for all issues
+    learns how sentence evidence makes a stance (so a stance that few documents take on
+    one issue is still read from what many take on the others), and each issue may
+    weigh that evidence its own way. Chosen by cross-validation on the labelled
+    documents outside the test split (macro-F1 +0.025, paired 95 % interval
+    +0.001..+0.051) and leave-one-filing-out on the major filings (110 of 136 cells
+    exact against 103), never on the test split."""
+    k = ISSUES.index(issue)
     tail = [1.0 if i == issue else 0.0 for i in ISSUES]
-    return np.array([[*f, *tail] for f in feats])
+    rows = []
+    for f in feats:
+        own = [0.0] * (len(f) * len(ISSUES))
+        own[k * len(f) : (k + 1) * len(f)] = f
+        rows.append([*f, *tail, *own])
+    return np.array(rows)
 
 
 def document_proba(models: dict[str, Any], issue: str, feats: list[list[float]]) -> np.ndarray:

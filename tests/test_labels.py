@@ -59,3 +59,29 @@ def test_extra_training_documents_stay_out_of_the_split() -> None:
     lines = EXTRA_FILE.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
     labelled = [json.loads(line)["id"] for line in lines]
     assert len(labelled) == len(set(labelled)) and set(labelled) == drawn_ids
+
+
+def test_cross_validation_never_sees_the_test_split() -> None:
+    """``kb eval --cv`` fits and scores every labelled document but the test split:
+    the random draw's comments outside it are each scored once, by a model never
+    fitted on them."""
+    from nlp.crossval import OUTER, folds
+    from nlp.labels import primary_records, splits
+    from nlp.model import DocumentInput
+    from nlp.train import Unit
+
+    assignment = splits()
+    labelled = [
+        Unit(i, assignment.get(i, "train"), r.source, DocumentInput("", []), [], r.positions, r)
+        for i, r in primary_records().items()
+    ]
+    test = set(load_split()["test"])
+    cut = folds(labelled)
+    assert len(cut) == OUTER
+    scored = [u.id for _, s in cut for u in s]
+    drawn = {u.id for u in labelled if u.source == "comments" and u.id not in test}
+    assert len(scored) == len(set(scored)) and set(scored) == drawn and len(drawn) > 1000
+    for fitted, held in cut:
+        assert not test & {u.id for u in fitted} and not test & {u.id for u in held}
+        assert not {u.id for u in fitted} & {u.id for u in held}
+    assert len(cut[0][0]) + len(cut[0][1]) < len(labelled) - len(test)  # other sets fit only

@@ -250,9 +250,15 @@ def tag(
     is_flag=True,
     help="Only the learning curve: the model refit on 25/50/75/100 % of the training split.",
 )
+@click.option(
+    "--cv",
+    "crossval",
+    is_flag=True,
+    help="Only cross-validation outside the test split (5 folds), to compare model variants.",
+)
 @db_option
 @pass_ctx
-def eval_cmd(obj: Context, write: bool, curve: bool) -> None:
+def eval_cmd(obj: Context, write: bool, curve: bool, crossval: bool) -> None:
     """Accuracy of the positions on the frozen test split of data/labels/ (95 % intervals)."""
     from nlp.eval_run import report, run
     from nlp.evaluate import write_accuracy
@@ -262,6 +268,11 @@ def eval_cmd(obj: Context, write: bool, curve: bool) -> None:
         from nlp import learning_curve
 
         click.echo(learning_curve.report(learning_curve.run(db)))
+        return
+    if crossval:
+        from nlp import crossval as cv
+
+        click.echo(cv.report(cv.run(db)))
         return
     figures = run(db)
     click.echo(report(figures))

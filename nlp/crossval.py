@@ -20,8 +20,8 @@ from sqlite_utils import Database
 
 from nlp.eval_run import at, block_lines, decided
 from nlp.evaluate import score_block
-from nlp.thresholds import RANDOM_SOURCE, calibrate
-from nlp.train import Unit, fit_with_features, out_of_fold_leanings, units
+from nlp.thresholds import RANDOM_SOURCE
+from nlp.train import Unit, fit_calibrated, units
 
 OUTER = 5
 
@@ -48,8 +48,7 @@ def run(db: Database) -> dict[str, Any]:
     pairs = []
     sizes = []
     for fitted, scored in folds(units(db, row_sentences)):
-        model, oof = fit_with_features(fitted)
-        calibrate(model, fitted, out_of_fold_leanings(fitted, oof), [])
+        model = fit_calibrated(fitted, [])  # thresholds from the fitted folds alone
         leanings = decided(model, scored)
         pairs += [(u.positions, at(lean, model)) for u, lean in zip(scored, leanings, strict=True)]
         sizes.append({"fitted": len(fitted), "scored": len(scored)})

@@ -47,7 +47,7 @@ def run(db: Database) -> dict[str, Any]:
 
     pairs = []
     sizes = []
-    for fitted, scored in folds(units(db, row_sentences)):
+    for fitted, scored in folds(units(db, row_sentences, only=("train", "dev"))):
         model = fit_calibrated(fitted, [])  # thresholds from the fitted folds alone
         leanings = decided(model, scored)
         pairs += [(u.positions, at(lean, model)) for u, lean in zip(scored, leanings, strict=True)]

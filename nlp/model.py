@@ -15,7 +15,7 @@ Two stages, both logistic regressions (scikit-learn), trained from ``data/labels
    probability is the position's confidence; below the threshold chosen on the
    dev split and the training comments' out-of-fold predictions the tagger abstains.
 
-Training is deterministic (fixed folds and solver) and takes seconds; the fitted
+Training is deterministic (fixed folds and solver) and takes under a minute; the fitted
 model is cached by the hash of the labels and this module's version.
 """
 
@@ -33,17 +33,7 @@ from scipy import sparse
 
 from nlp.positions import FORMAL_CHARS, triggered_issues
 from nlp.sentences import Sentence
-from nlp.stance import (
-    _FIRST_PERSON,
-    ISSUES,
-    REBUTTAL,
-    REPORTED,
-    REPORTED_SPEAKER,
-    STANCES,
-    THIRD_PARTY,
-    classify,
-    lexicon,
-)
+from nlp.stance import ISSUES, REBUTTAL, STANCES, classify, lexicon, speech_of
 
 MODEL_VERSION = "1"
 #: (issue, stance) → the confidence below which the tagger abstains.
@@ -123,8 +113,9 @@ def context_features(doc: DocumentInput) -> list[list[float]]:
             lex[k + 3] = 1.0 if hit.reported else 0.0
         quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body)) / max(len(body), 1)
         heading = len(words) <= 14 and not body.rstrip().endswith((".", "?", "!", ":", ";"))
-        reported = REPORTED.search(body) is not None
-        third = THIRD_PARTY.search(body) is not None
+        subject, rx = speech_of(body)
+        reported = rx.reported.search(subject) is not None
+        third = rx.third_party.search(subject) is not None
         out.append(
             [
                 *lex,
@@ -137,8 +128,8 @@ def context_features(doc: DocumentInput) -> list[list[float]]:
                 quoted,
                 1.0 if reported else 0.0,
                 1.0 if third else 0.0,
-                1.0 if REPORTED_SPEAKER.search(body) else 0.0,
-                1.0 if _FIRST_PERSON.search(body) else 0.0,
+                1.0 if rx.speaker.search(subject) else 0.0,
+                1.0 if rx.first_person.search(subject) else 0.0,
                 1.0 if REBUTTAL.search(body) else 0.0,
                 1.0 if previous_reports else 0.0,
                 sent.start / max(len(text), 1),
@@ -176,26 +167,62 @@ class DocumentInput:
 def ovr_proba(clf: Any, matrix: Any) -> np.ndarray:
     """``clf.predict_proba`` of a one-vs-rest logistic regression as one product
     (sklearn's per-estimator calls and input checks cost more than the arithmetic)."""
+    coef, intercept = _weights(clf)
+    return _ovr_from_scores(clf, np.asarray(matrix @ coef + intercept))
+
+
+def _weights(clf: Any) -> tuple[np.ndarray, np.ndarray]:
     estimators = clf.estimators_
     coef = np.vstack([e.coef_ for e in estimators]).T
-    intercept = np.concatenate([e.intercept_ for e in estimators])
-    scores = matrix @ coef + intercept
-    probs = 1.0 / (1.0 + np.exp(-np.asarray(scores)))
+    return coef, np.concatenate([e.intercept_ for e in estimators])
+
+
+def _ovr_from_scores(clf: Any, scores: np.ndarray) -> np.ndarray:
+    probs = 1.0 / (1.0 + np.exp(-scores))
     if len(clf.classes_) == 2:
         return np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
     total = probs.sum(axis=1, keepdims=True)
     return probs / np.where(total == 0, 1.0, total)
 
 
+#: id(models) → (models, every issue's weights side by side, each issue's columns).
+_STACKS: dict[int, tuple[dict[str, Any], np.ndarray, np.ndarray, dict[str, slice]]] = {}
+
+
+def _stacked(models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, dict[str, slice]]:
+    """The weights of all of ``models``' classifiers side by side, computed once per
+    model: one product scores every issue (each column sums as it would alone)."""
+    hit = _STACKS.get(id(models))
+    if hit is not None and hit[0] is models:
+        return hit[1], hit[2], hit[3]
+    coefs, intercepts, columns, at = [], [], {}, 0
+    for issue in ISSUES:
+        if models.get(issue) is None:
+            continue
+        coef, intercept = _weights(models[issue])
+        coefs.append(coef)
+        intercepts.append(intercept)
+        columns[issue] = slice(at, at + coef.shape[1])
+        at += coef.shape[1]
+    if len(_STACKS) > 16:
+        _STACKS.clear()
+    coef_all = np.hstack(coefs) if coefs else np.zeros((0, 0))
+    intercept_all = np.concatenate(intercepts) if intercepts else np.zeros(0)
+    _STACKS[id(models)] = (models, coef_all, intercept_all, columns)
+    return coef_all, intercept_all, columns
+
+
 def class_probabilities(models: dict[str, Any], matrix: Any, n: int) -> dict[str, np.ndarray]:
     """issue → (n, 4) probabilities over ``CLASSES`` (issues without a model: none)."""
+    coef, intercept, columns = _stacked(models)
+    scores = np.asarray(matrix @ coef + intercept) if n and columns else None
     out = {}
     for issue in ISSUES:
         probs = np.zeros((n, len(CLASSES)))
         probs[:, 0] = 1.0
         model = models.get(issue)
-        if model is not None and n:
-            got = ovr_proba(model, matrix)
+        if model is not None and scores is not None:
+            got = _ovr_from_scores(model, scores[:, columns[issue]])
             probs[:, 0] = 0.0
             for j, cls in enumerate(model.classes_):
                 probs[:, CLASSES.index(cls)] = got[:, j]
@@ -208,16 +235,24 @@ class SentenceModel:
     words: object  # TfidfVectorizer
     models: dict[str, object]  # issue → LogisticRegression
 
-    def features(self, docs: Sequence[DocumentInput]) -> sparse.csr_matrix:
-        """Rows: every sentence of ``docs``; columns: the n-grams, then the context."""
+    def features(
+        self,
+        docs: Sequence[DocumentInput],
+        context: Sequence[list[list[float]]] | None = None,
+        words: sparse.csr_matrix | None = None,
+    ) -> sparse.csr_matrix:
+        """Rows: every sentence of ``docs``; columns: the n-grams, then the context
+        (``context``, ``words``: each document's ``context_features`` and the sentences'
+        n-gram rows, when computed already)."""
         bodies = [b for d in docs for b in d.bodies()]
-        dense = [row for d in docs for row in context_features(d)]
+        per_doc = context if context is not None else [context_features(d) for d in docs]
+        dense = [row for rows in per_doc for row in rows]
         n_words = len(self.words.vocabulary_)  # type: ignore[attr-defined]
         if not bodies:
             return sparse.csr_matrix((0, n_words + CONTEXT_FEATURES), dtype=np.float32)
-        return sparse.hstack(
-            [self.words.transform(bodies), sparse.csr_matrix(np.array(dense, dtype=np.float32))]  # type: ignore[attr-defined]
-        ).tocsr()
+        if words is None:
+            words = self.words.transform(bodies)  # type: ignore[attr-defined]
+        return sparse.hstack([words, sparse.csr_matrix(np.array(dense, dtype=np.float32))]).tocsr()
 
     def text_matrix(self, features: sparse.csr_matrix, bounds: np.ndarray) -> sparse.csr_matrix:
         n_words = len(self.words.vocabulary_)  # type: ignore[attr-defined]
@@ -296,14 +331,16 @@ def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:
     documents outside the test split (macro-F1 +0.025, paired 95 % interval
     +0.001..+0.051) and leave-one-filing-out on the major filings (110 of 136 cells
     exact against 103), never on the test split."""
+    if not len(feats):
+        return np.zeros((0, 0))
     k = ISSUES.index(issue)
-    tail = [1.0 if i == issue else 0.0 for i in ISSUES]
-    rows = []
-    for f in feats:
-        own = [0.0] * (len(f) * len(ISSUES))
-        own[k * len(f) : (k + 1) * len(f)] = f
-        rows.append([*f, *tail, *own])
-    return np.array(rows)
+    base = np.asarray(feats, dtype=float)
+    n, width = base.shape
+    tail = np.zeros((n, len(ISSUES)))
+    tail[:, k] = 1.0
+    own = np.zeros((n, width * len(ISSUES)))
+    own[:, k * width : (k + 1) * width] = base
+    return np.hstack([base, tail, own])
 
 
 def document_proba(models: dict[str, Any], issue: str, feats: list[list[float]]) -> np.ndarray:

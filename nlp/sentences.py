@@ -69,7 +69,7 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
         return []
     arr = doc.to_array([IDX, LENGTH, IS_PUNCT, ORTH]).astype(np.int64)
     idx, length = arr[:, 0], arr[:, 1]
-    ends_sentence = np.isin(arr[:, 3].astype(np.uint64), _PUNCT_HASHES)
+    ends_sentence = (arr[:, 3].astype(np.uint64)[:, None] == _PUNCT_HASHES).any(axis=1)
     word = (arr[:, 2] == 0) & ~ends_sentence
     seen = np.cumsum(ends_sentence)
     words = np.flatnonzero(word)
@@ -193,6 +193,7 @@ def _parsed(
 _FOOTNOTE_CUT = re.compile(
     r"(?<=[a-z)\]][.!?])[”\"’)]?\d{1,3}(?=\s+[A-Z“\"(])|(?<=[a-z][.!?][”\"’])\d{1,3}(?=\s+[A-Z“\"(])"
 )
+_DIGIT = re.compile(r"\d")
 _MARKER_START = re.compile(r"[”\"’)\]]?\d{1,3}(?=\s+[A-Z“\"(])")
 
 
@@ -217,7 +218,11 @@ def _at_footnotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` cut after every footnote marker that spaCy left inside it (a
     sentence then ends with its marker, the next begins with its first word), and
     around an outline heading line that runs into the next sentence."""
-    cuts = {m.end() for m in _FOOTNOTE_CUT.finditer(text, start, end)}
+    cuts = (
+        {m.end() for m in _FOOTNOTE_CUT.finditer(text, start, end)}
+        if _DIGIT.search(text, start, end)  # a marker is digits: most sentences have none
+        else set()
+    )
     for m in _HEADING_LINE.finditer(text, start, end):
         cuts |= {m.start(), m.end()}
     first = text.find("\n", start, end)

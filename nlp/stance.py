@@ -125,12 +125,24 @@ _ESCAPES = re.compile(r"\\[A-Za-z]")
 _UPPER = re.compile(r"[A-Z]")
 
 
+#: A group that opens on a word boundary and a letter: ``(?:\\bpay``.
+_BOUNDARY_FIRST = re.compile(r"\(\?:\\b([a-z])(?![*+?{])")
+
+
+def literal_first(pattern: str) -> str:
+    """``pattern`` with each ``(?:\\bx`` written ``(?:x(?<=\\bx)``: the same matches
+    (the letter, with a word boundary before it), but every alternative now opens on a
+    letter, so the regex engine skips ahead to the letters that can start a match
+    instead of trying each alternative at every position (twice as fast on the corpus)."""
+    return _BOUNDARY_FIRST.sub(lambda m: f"(?:{m[1]}(?<=\\b{m[1]})", pattern)
+
+
 def for_lowered(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled for text already lower-cased: case-sensitive (much
     faster) unless it spells an upper-case letter itself."""
     if _UPPER.search(_ESCAPES.sub("", pattern)):
-        return re.compile(pattern, re.I)
-    return re.compile(pattern)
+        return re.compile(literal_first(pattern), re.I)
+    return re.compile(literal_first(pattern))
 
 
 @lru_cache(maxsize=1)
@@ -174,19 +186,42 @@ def lexicon() -> Lexicon:
     )
 
 
+@dataclass(frozen=True)
+class Speech:
+    """The expressions that say who speaks, compiled for text as it is and for text
+    lower-cased once (``for_lowered``: the same matches, several times faster)."""
+
+    reported: re.Pattern[str]
+    third_party: re.Pattern[str]
+    speaker: re.Pattern[str]
+    first_person: re.Pattern[str]
+
+
+SPEECH = Speech(REPORTED, THIRD_PARTY, REPORTED_SPEAKER, _FIRST_PERSON)
+SPEECH_LOWER = Speech(
+    *(for_lowered(p.pattern) for p in (REPORTED, THIRD_PARTY, REPORTED_SPEAKER, _FIRST_PERSON))
+)
+
+
+def speech_of(text: str) -> tuple[str, Speech]:
+    """``text`` lower-cased with the expressions for it, or (when lower-casing moved
+    offsets) ``text`` itself with the case-insensitive ones."""
+    lowered = text.lower()
+    return (lowered, SPEECH_LOWER) if len(lowered) == len(text) else (text, SPEECH)
+
+
 def is_reported(text: str, match_start: int) -> bool:
     """The sentence attributes the view to someone else (not "we" or "I")."""
-    third = THIRD_PARTY.search(text)
-    if third and third.start() < match_start and not _FIRST_PERSON.search(text[: third.start()]):
+    text, rx = speech_of(text)
+    third = rx.third_party.search(text)
+    if third and third.start() < match_start and not rx.first_person.search(text, 0, third.start()):
         return True
-    speaker = REPORTED_SPEAKER.search(text)
-    if speaker and not _FIRST_PERSON.search(text[: speaker.start()]):
+    speaker = rx.speaker.search(text)
+    if speaker and not rx.first_person.search(text, 0, speaker.start()):
         return True
-    for m in REPORTED.finditer(text):
-        if m.start() < match_start:
-            before = text[: m.start()]
-            if not _FIRST_PERSON.search(before):
-                return True
+    for m in rx.reported.finditer(text):
+        if m.start() < match_start and not rx.first_person.search(text, 0, m.start()):
+            return True
     return False
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from nlp.answers import Answer, align
+from nlp.forkmap import fork_map
 from nlp.questions import Question, parse_questions
 
 CONTENT_MIN_WORDS = 400
@@ -103,29 +105,36 @@ def refresh_replies(db: Database, dockets: Iterable[str]) -> int:
 
     names = filer_names(db)
     relate = relation_model(db, names) or rule_relation
-    rows = []
-    for docket in dockets:
-        docs = db.execute(
+    filings = [
+        (docket, *row)
+        for docket in dockets
+        for row in db.execute(
             "select id, text, pages, language, org_ids, organization from documents "
             "where docket_id = ? and kind = 'comment' and length(text) >= ?",
             [docket, CONTENT_MIN_WORDS * 5],
         ).fetchall()
-        for doc_id, text, pages, lang, ids, organization in docs:
-            if len(text.split()) < CONTENT_MIN_WORDS or not may_refer(text, names):
-                continue
-            sentences = split_sentences(text, lang or "en", json.loads(pages) if pages else None)
-            own = own_parties(ids, organization)
-            for ref in references(text, sentences, own, names, relate):
-                rows.append(
-                    {
-                        "document_id": doc_id,
-                        "docket_id": docket,
-                        "target": ref.party,
-                        "start": ref.start,
-                        "end": ref.end,
-                        "relation": ref.relation,
-                    }
-                )
+    ]
+
+    def replies_of(filing: tuple[Any, ...]) -> list[dict[str, Any]]:
+        docket, doc_id, text, pages, lang, ids, organization = filing
+        if len(text.split()) < CONTENT_MIN_WORDS or not may_refer(text, names):
+            return []
+        sentences = split_sentences(text, lang or "en", json.loads(pages) if pages else None)
+        own = own_parties(ids, organization)
+        return [
+            {
+                "document_id": doc_id,
+                "docket_id": docket,
+                "target": ref.party,
+                "start": ref.start,
+                "end": ref.end,
+                "relation": ref.relation,
+            }
+            for ref in references(text, sentences, own, names, relate)
+        ]
+
+    # Each filing is read on its own, on every core.
+    rows = [row for found in fork_map(replies_of, filings) for row in found]
     with db.atomic():
         for docket in dockets:
             db.execute("delete from replies where docket_id = ?", [docket])

@@ -45,8 +45,11 @@ def executor(
 ) -> Iterator[Executor]:
     """An executor of ``engine`` whose workers hold ``state``; shut down on exit."""
     if engine == "inline":
+        from threadpoolctl import threadpool_limits
+
         tag_worker.install(state)
-        yield InlineExecutor()
+        with threadpool_limits(limits=1):  # as a forked worker runs (the same sums)
+            yield InlineExecutor()
     elif engine == "fork":
         # Forked workers inherit the pipelines and models loaded in this process instead
         # of loading their own, and the kernel kills them when it dies, however it dies.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.answers import Answer
+from nlp.forkmap import one_thread_each
 from nlp.language import detect_language, paragraph_languages
 from nlp.mentions import BillName, MentionFinder
 from nlp.model import DocumentPrediction, StanceModel
@@ -73,8 +74,9 @@ def install(state: WorkerState) -> None:
 
 
 def arm_worker(arm: Callable[[], None]) -> None:
-    """A forked pool worker: dies with the ``kb tag`` that forked it."""
-    arm()
+    """A forked pool worker: dies with the ``kb tag`` that forked it, and runs BLAS on
+    one thread (``nlp.forkmap.one_thread_each``)."""
+    one_thread_each(arm)
 
 
 def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis]:

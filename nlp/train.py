@@ -1,4 +1,4 @@
-"""Fitting the stance model from ``data/labels/`` (deterministic, seconds on 2 cores).
+"""Fitting the stance model from ``data/labels/`` (deterministic; under a minute on 2 cores).
 
 ``units`` reads the labelled documents' texts from the database and maps the
 labelled spans onto the sentences the splitter makes now; ``fit`` trains both
@@ -6,6 +6,11 @@ stages (the document stage on out-of-fold sentence predictions); ``thresholds``
 picks the abstention threshold and the "high confidence" threshold on the dev
 split. ``load_or_train`` caches the fitted model beside the database, keyed by
 the hash of the labels, the lexicon and the model code.
+
+Each step that is a list of independent pure tasks (splitting the labelled documents
+into sentences, their context features, the 64 first-stage classifiers, the
+document stage of each fold) runs on every core through ``nlp.forkmap``, with BLAS
+on one thread: the model is the same, to the last bit, on any number of cores.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import hashlib
 import json
 import pickle
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from kb.errors import UsageError
+from nlp.forkmap import fork_map
 from nlp.labels import LABELS_DIR, PRIMARY, LabelRecord, primary_records, splits, verify
 from nlp.model import (
     CLASSES,
@@ -33,12 +39,13 @@ from nlp.model import (
     DocumentPrediction,
     SentenceModel,
     StanceModel,
+    context_features,
     doc_features,
     document_proba,
     with_issue,
     word_ngrams,
 )
-from nlp.sentences import Sentence
+from nlp.sentences import Sentence, pipeline
 from nlp.stance import ISSUES, lexicon
 from nlp.thresholds import calibrate
 
@@ -59,6 +66,10 @@ TEXT_C = 4.0
 DOC_C = 1.0
 #: First-stage classes weighted inversely to their frequency (rare stances are learnt).
 BALANCED = True
+#: liblinear's stopping tolerance (its default is 1e-4): a sixth less fitting time for
+#: no measurable change outside the test split (cross-validation macro-F1 0.529 against
+#: 0.528, paired 95 % interval -0.000..+0.007; leave-one-filing-out 109 of 136 either way).
+TOL = 1e-3
 
 
 @dataclass
@@ -77,14 +88,20 @@ SentenceSplitter = Callable[[dict[str, object]], list[Sentence]]
 
 
 def label_sentences(rec: LabelRecord, sentences: Sequence[Sentence]) -> list[dict[str, str]]:
-    """Each sentence takes the labels of the spans covering most of it."""
+    """Each sentence takes the labels of the spans covering most of it (a later span's
+    over an earlier one's)."""
+    if not rec.spans or not sentences:
+        return [{} for _ in sentences]
+    s_start, s_end = np.array([[s.start, s.end] for s in sentences]).T
+    p_start, p_end = np.array([[p.start, p.end] for p in rec.spans]).T
+    overlap = np.minimum.outer(s_end, p_end) - np.maximum.outer(s_start, p_start)
+    covers = (overlap > 0) & (overlap > 0.5 * np.minimum.outer(s_end - s_start, p_end - p_start))
     out: list[dict[str, str]] = []
-    for sent in sentences:
+    for row in covers:
         labels: dict[str, str] = {}
-        for span in rec.spans:
-            overlap = min(sent.end, span.end) - max(sent.start, span.start)
-            if overlap > 0.5 * min(sent.end - sent.start, span.end - span.start):
-                labels.update(span.labels or {OTHER_KEY: span.other or "other"})
+        for k in np.flatnonzero(row):
+            span = rec.spans[k]
+            labels.update(span.labels or {OTHER_KEY: span.other or "other"})
         out.append(labels)
     return out
 
@@ -112,11 +129,22 @@ def sentence_targets(unit: Unit) -> list[dict[str, str | None]]:
     return out
 
 
-def units(db: Database, splitter: SentenceSplitter, labels_dir: Path = LABELS_DIR) -> list[Unit]:
+def units(
+    db: Database,
+    splitter: SentenceSplitter,
+    labels_dir: Path = LABELS_DIR,
+    only: Collection[str] | None = None,
+) -> list[Unit]:
+    """The labelled documents (of the splits ``only`` names, else all) with their
+    sentences and the sentences' labels."""
     from nlp.review_labels import with_reviews
 
-    records = with_reviews(primary_records(labels_dir), db)
     assignment = splits()
+    records = {
+        doc_id: rec
+        for doc_id, rec in with_reviews(primary_records(labels_dir), db).items()
+        if only is None or assignment.get(doc_id, "train") in only
+    }
     rows = {
         r["id"]: r
         for r in db.query(
@@ -132,14 +160,30 @@ def units(db: Database, splitter: SentenceSplitter, labels_dir: Path = LABELS_DI
             f" {MIN_PRESENT:.0%} are needed to fit the model (import the whole corpus first)",
             item="data/labels",
         )
+    present = [doc_id for doc_id in records if doc_id not in missing]
+
+    def verified() -> None:
+        for doc_id in present:
+            verify(records[doc_id], str(rows[doc_id]["text"] or ""))
+
+    # What every worker needs, loaded once before they fork (a worker that meets a
+    # rarer language loads its pipeline itself, while the others go on).
+    pipeline("en")
+    lexicon()
+    # Longest first, a few per task: the workers finish together.
+    order = sorted(present, key=lambda doc_id: -len(rows[doc_id]["text"] or ""))
+    by_id = dict(
+        zip(
+            order,
+            fork_map(splitter, [rows[i] for i in order], per_task=8, meanwhile=verified),
+            strict=True,
+        )
+    )
+    split = [by_id[doc_id] for doc_id in present]
     out = []
-    for doc_id, rec in records.items():
-        if doc_id in missing:
-            continue
-        row = rows[doc_id]
-        text = str(row["text"] or "")
-        verify(rec, text)
-        sentences = splitter(row)
+    for doc_id, sentences in zip(present, split, strict=True):
+        rec = records[doc_id]
+        text = str(rows[doc_id]["text"] or "")
         out.append(
             Unit(
                 doc_id,
@@ -169,6 +213,7 @@ def _logistic(c: float, balanced: bool = False) -> object:
             C=c,
             solver="liblinear",
             max_iter=1000,
+            tol=TOL,
             class_weight="balanced" if balanced else None,
             random_state=SEED,
         )
@@ -183,21 +228,18 @@ def _vectorizer() -> Any:
     )
 
 
-def _fit_issues(
-    matrix: Any, targets: Sequence[dict[str, str | None]], c: float
-) -> dict[str, object]:
-    """One classifier per issue over ``CLASSES`` (issues without two classes get none);
-    rows whose target is None are left out of that issue's fit."""
-    models: dict[str, object] = {}
-    for issue in ISSUES:
-        rows = [i for i, t in enumerate(targets) if t.get(issue, "none") is not None]
-        y = [targets[i].get(issue, "none") for i in rows]
-        if len(set(y)) < 2:
-            continue
-        clf = _logistic(c, balanced=BALANCED)
-        clf.fit(matrix[rows], y)  # type: ignore[attr-defined]
-        models[issue] = clf
-    return models
+def _fit_issue(
+    matrix: Any, targets: Sequence[dict[str, str | None]], issue: str, c: float
+) -> object | None:
+    """One issue's classifier over ``CLASSES`` (None when its targets hold fewer than
+    two classes); rows whose target is None are left out of the fit."""
+    rows = [i for i, t in enumerate(targets) if t.get(issue, "none") is not None]
+    y = [targets[i].get(issue, "none") for i in rows]
+    if len(set(y)) < 2:
+        return None
+    clf = _logistic(c, balanced=BALANCED)
+    clf.fit(matrix[rows], y)  # type: ignore[attr-defined]
+    return clf
 
 
 @dataclass
@@ -213,9 +255,18 @@ class Matrices:
     @classmethod
     def of(cls, train: Sequence[Unit]) -> Matrices:
         sentence_words = _vectorizer()
-        sentence_words.fit([b for u in train for b in u.doc.bodies()])
+        docs = [u.doc for u in train]
+        fitted: list[Any] = []
+
+        def vocabulary() -> None:
+            words = sentence_words.fit_transform([b for d in docs for b in d.bodies()])
+            words.sort_indices()  # as transform() leaves them: the same sums, to the last bit
+            fitted.append(words)
+
+        # The n-grams are counted here while the workers compute the context features.
+        context = fork_map(context_features, docs, meanwhile=vocabulary)
         model = SentenceModel(sentence_words, {})
-        sentences = model.features([u.doc for u in train])
+        sentences = model.features(docs, context, fitted[0])
         bounds = np.cumsum([0] + [len(u.doc.sentences) for u in train])
         return cls(sentence_words, sentences, model.text_matrix(sentences, bounds), bounds)
 
@@ -225,15 +276,41 @@ class Matrices:
         ).astype(int)
 
 
-def _stage_one(train: Sequence[Unit], m: Matrices, picked: Sequence[int]) -> StanceModel:
-    """Both first-stage models fit on the units ``picked``."""
-    targets = [t for i in picked for t in sentence_targets(train[i])]
-    sentences = SentenceModel(
-        m.sentence_words, _fit_issues(m.sentences[m.rows(picked)], targets, SENTENCE_C)
-    )
-    doc_targets: list[dict[str, str | None]] = [dict(train[i].positions) for i in picked]
-    text_models = _fit_issues(m.texts[list(picked)], doc_targets, TEXT_C)
-    return StanceModel(sentences, text_models, {})
+#: A first-stage fit: (``sentences`` or ``texts``, the units it is fit on, the issue).
+FitJob = tuple[str, tuple[int, ...], str]
+
+
+def _stage_one_fits(
+    train: Sequence[Unit], m: Matrices, picks: Sequence[Sequence[int]]
+) -> list[StanceModel]:
+    """Both first-stage models fit on each set of units in ``picks``. The 16 classifiers
+    of each (8 issues, sentences and whole texts) are independent fits, run on every
+    core (``fork_map``), the costliest first; each is the fit it would be alone."""
+    keys = [tuple(p) for p in picks]
+    jobs: list[FitJob] = [
+        (kind, key, issue) for kind in ("sentences", "texts") for key in keys for issue in ISSUES
+    ]
+
+    def run(job: FitJob) -> object | None:
+        kind, picked, issue = job
+        if kind == "sentences":
+            targets = [t for i in picked for t in sentence_targets(train[i])]
+            return _fit_issue(m.sentences[m.rows(picked)], targets, issue, SENTENCE_C)
+        doc_targets: list[dict[str, str | None]] = [dict(train[i].positions) for i in picked]
+        return _fit_issue(m.texts[list(picked)], doc_targets, issue, TEXT_C)
+
+    fitted = dict(zip(jobs, fork_map(run, jobs, per_task=1), strict=True))
+
+    def models(kind: str, key: tuple[int, ...]) -> dict[str, object]:
+        found = {issue: fitted[(kind, key, issue)] for issue in ISSUES}
+        return {issue: clf for issue, clf in found.items() if clf is not None}
+
+    return [
+        StanceModel(
+            SentenceModel(m.sentence_words, models("sentences", key)), models("texts", key), {}
+        )
+        for key in keys
+    ]
 
 
 @dataclass
@@ -245,17 +322,17 @@ class OutOfFold:
     sentences: dict[str, list[np.ndarray]]
 
 
-def stage_one_features(train: Sequence[Unit], m: Matrices) -> OutOfFold:
-    """Out-of-fold document features: each unit scored by models fit without its fold."""
+def stage_one(train: Sequence[Unit], m: Matrices) -> tuple[StanceModel, OutOfFold]:
+    """The first stage fit on every unit, and the out-of-fold document features: each
+    unit scored by first-stage models fit without its fold (all fits run at once)."""
     feats: dict[str, list[list[float]]] = {issue: [[] for _ in train] for issue in ISSUES}
     probs: dict[str, list[np.ndarray]] = {issue: [np.zeros(0)] * len(train) for issue in ISSUES}
     folds = [_fold(u.id) for u in train]
-    for fold in range(FOLDS):
-        inside = [i for i, f in enumerate(folds) if f != fold]
-        held = [i for i, f in enumerate(folds) if f == fold]
-        if not held:
-            continue
-        partial = _stage_one(train, m, inside)
+    held_out = [[i for i, f in enumerate(folds) if f == fold] for fold in range(FOLDS)]
+    held_out = [held for held in held_out if held]
+    insides = [[i for i, f in enumerate(folds) if f != folds[held[0]]] for held in held_out]
+    full, *partials = _stage_one_fits(train, m, [range(len(train)), *insides])
+    for held, partial in zip(held_out, partials, strict=True):
         sent = partial.sentences.probabilities(m.sentences[m.rows(held)])
         text = partial.text_probabilities_of(m.texts[held])
         offset = 0
@@ -267,7 +344,7 @@ def stage_one_features(train: Sequence[Unit], m: Matrices) -> OutOfFold:
                     probs[issue][i], text[issue][d_i], train[i].doc.formal
                 )
             offset += n
-    return OutOfFold(feats, probs)
+    return full, OutOfFold(feats, probs)
 
 
 def fit_documents(
@@ -283,10 +360,14 @@ def fit_documents(
         for i in keep
         if train[i].source != REVIEWED or issue in train[i].positions
     ]
-    rows = [with_issue(issue, [feats[issue][i]]) for issue, i in cells]
+    # One block of rows per issue, in the order of ``cells``.
+    rows = [
+        with_issue(issue, [feats[issue][i] for cell, i in cells if cell == issue])
+        for issue in ISSUES
+    ]
     y = [train[i].positions.get(issue, "none") for issue, i in cells]
     clf = _logistic(DOC_C)
-    clf.fit(np.vstack(rows), y)  # type: ignore[attr-defined]
+    clf.fit(np.vstack([r for r in rows if len(r)]), y)  # type: ignore[attr-defined]
     return {SHARED: clf}
 
 
@@ -294,9 +375,7 @@ def fit_with_features(
     train: Sequence[Unit], labels_hash: str = ""
 ) -> tuple[StanceModel, OutOfFold]:
     """The model and the out-of-fold first-stage scores it was fit on."""
-    m = Matrices.of(train)
-    oof = stage_one_features(train, m)
-    model = _stage_one(train, m, range(len(train)))
+    model, oof = stage_one(train, Matrices.of(train))
     model.documents = fit_documents(train, oof.feats)
     model.labels_hash = labels_hash
     model.meta = {"train_documents": len(train)}
@@ -310,17 +389,19 @@ def out_of_fold_leanings(
     unit's fold: the document stage refit without the fold, over out-of-fold features."""
     folds = [_fold(u.id) for u in train]
     out: list[dict[str, tuple[str, float]]] = [{} for _ in train]
-    for fold in range(FOLDS):
-        held = [i for i, f in enumerate(folds) if f == fold]
-        if not held:
-            continue
-        documents = fit_documents(
+    present = [fold for fold in range(FOLDS) if fold in folds]
+
+    def without(fold: int) -> dict[str, object]:
+        return fit_documents(
             [u for i, u in enumerate(train) if folds[i] != fold],
             {
                 k: [v[i] for i in range(len(train)) if folds[i] != fold]
                 for k, v in oof.feats.items()
             },
         )
+
+    for fold, documents in zip(present, fork_map(without, present, per_task=1), strict=True):
+        held = [i for i, f in enumerate(folds) if f == fold]
         dists = {
             issue: document_proba(documents, issue, [oof.feats[issue][i] for i in held])
             for issue in ISSUES
@@ -362,7 +443,7 @@ def labels_hash(labels_dir: Path = LABELS_DIR) -> str:
 def train(db: Database, splitter: SentenceSplitter) -> StanceModel:
     """The production model: fit on ``train``, thresholds chosen on ``dev`` and the
     out-of-fold predictions of the randomly drawn training comments."""
-    all_units = units(db, splitter)
+    all_units = units(db, splitter, only=("train", "dev"))  # the test split is never read
     train_units = [u for u in all_units if u.split == "train"]
     dev = [u for u in all_units if u.split == "dev"]
     return fit_calibrated(train_units, dev, labels_hash())

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from itertools import islice
 
 import numpy as np
 import pytest
 from sqlite_utils import Database
 
 from kb.render.markup import display_quote
+from nlp import forkmap
 from nlp.evaluate import score_block
 from nlp.labels import convert_line, primary_records, read_set, sha, verify
 from nlp.model import quotable
 from nlp.sentences import split_sentences
+from nlp.stance import for_lowered, lexicon, literal_first
 from nlp.tag_positions import row_sentences
 from nlp.train import fit, label_sentences, sentence_targets, units
 
@@ -79,6 +83,51 @@ def test_training_is_deterministic_and_never_sees_the_test_split(labelled):
     for x, y in zip(a, b, strict=True):
         for issue in x.issues:
             assert np.array_equal(x.issues[issue][0], y.issues[issue][0])
+
+
+def test_the_fit_is_the_same_on_one_core_as_on_several(labelled, monkeypatch):
+    """The first-stage fits run in forked workers; run in this process instead they
+    give the same model, to the last bit (BLAS on one thread either way)."""
+    _, all_units = labelled
+    train = [u for u in all_units if u.split == "train"][:160]
+    dev = [u for u in all_units if u.split == "dev"][:40]
+    several = fit(train)
+    monkeypatch.setattr(forkmap, "workers_here", lambda: 1)
+    one = fit(train)
+    a = several.predict([u.doc for u in dev])
+    b = one.predict([u.doc for u in dev])
+    for x, y in zip(a, b, strict=True):
+        for issue in x.issues:
+            assert np.array_equal(x.issues[issue][0], y.issues[issue][0])
+            assert np.array_equal(x.issues[issue][1], y.issues[issue][1])
+
+
+def test_fork_map_keeps_the_order_and_runs_closures():
+    texts = ["a b", "c", "d e f"] * 7
+    offset = 10
+    assert forkmap.fork_map(lambda t: len(t.split()) + offset, texts, workers=2) == [
+        len(t.split()) + offset for t in texts
+    ]
+    assert forkmap.fork_map(len, texts, workers=2, per_task=1) == [len(t) for t in texts]
+
+
+def test_rewritten_lexicon_expressions_find_what_the_lexicon_says(colc):
+    """``literal_first`` rewrites ``(?:\\bpay`` for speed: on real comments every
+    trigger and cue expression finds exactly the spans it found before."""
+    with gzip.open(colc / "comment-text.jsonl.gz", "rt") as fh:
+        texts = [(json.loads(line).get("comment") or "").lower() for line in islice(fh, 1000)]
+    lex = lexicon()
+    patterns = [*lex.triggers.values(), *lex.any_cue.values()]
+    rewritten = 0
+    for pattern in patterns:
+        fast = for_lowered(pattern.pattern)
+        rewritten += fast.pattern != pattern.pattern
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in pattern.finditer(text)
+            ], pattern.pattern[:80]
+    assert rewritten >= 3
+    assert literal_first(r"(?:\ba+b)|(?:\bpay\b)") == r"(?:\ba+b)|(?:p(?<=\bp)ay\b)"
 
 
 def test_label_sentences_take_the_spans_that_cover_them(labelled):

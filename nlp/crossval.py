@@ -21,7 +21,8 @@ from sqlite_utils import Database
 from nlp.eval_run import at, block_lines, decided
 from nlp.evaluate import score_block
 from nlp.thresholds import RANDOM_SOURCE
-from nlp.train import Unit, fit_calibrated, units
+from nlp.train import fit_calibrated
+from nlp.training_units import Unit, units
 
 OUTER = 5
 

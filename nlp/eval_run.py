@@ -21,14 +21,8 @@ from nlp.model import CLASSES, MIN_LEANING, StanceModel, document_proba
 from nlp.sampling import load_split
 from nlp.stance import ISSUES
 from nlp.thresholds import calibrate
-from nlp.train import (
-    Unit,
-    fit_documents,
-    fit_with_features,
-    labels_hash,
-    out_of_fold_leanings,
-    units,
-)
+from nlp.train import fit_documents, fit_with_features, labels_hash, out_of_fold_leanings
+from nlp.training_units import Unit, units
 
 
 def decided(model: StanceModel, docs: Sequence[Unit]) -> list[dict[str, tuple[str, float]]]:

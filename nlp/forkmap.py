@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from threadpoolctl import threadpool_limits
+
 from kb.children import die_with_parent
 
 T = TypeVar("T")
@@ -34,14 +36,18 @@ def workers_here() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
+def one_thread() -> threadpool_limits:
+    """BLAS and OpenMP on one thread, in this process (for good, or within ``with``):
+    as forked workers run, so that sums come out the same on any number of cores."""
+    return threadpool_limits(limits=1)
+
+
 def one_thread_each(arm: Callable[[], None]) -> None:
     """A forked worker: dies with its parent, and runs BLAS and OpenMP on one thread.
     The thread pools a worker inherits from its parent are not its own: left as they
     are, each classifier fit ran five times slower in a worker than in the parent."""
-    from threadpoolctl import threadpool_limits
-
     arm()
-    threadpool_limits(limits=1)
+    one_thread()
 
 
 def _run(span: tuple[int, int]) -> list[Any]:
@@ -71,11 +77,8 @@ def fork_map(
     global _ITEMS, _FN
     workers = workers or workers_here()
     if workers < 2 or len(items) < 2 or _FN is not None:
-        # A fork_map inside a fork_map's task runs in its worker, sequentially; alone,
-        # on one thread too, so that sums come out the same on any number of cores.
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1):
+        # A fork_map inside a fork_map's task runs in its worker, sequentially.
+        with one_thread():
             if meanwhile is not None:
                 meanwhile()
             return [fn(x) for x in items]

@@ -18,7 +18,8 @@ from sqlite_utils import Database
 
 from nlp.eval_run import at, decided
 from nlp.evaluate import score_block
-from nlp.train import Unit, fit_calibrated, units
+from nlp.train import fit_calibrated
+from nlp.training_units import Unit, units
 
 SEED = 20261209
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)

@@ -21,19 +21,26 @@ model is cached by the hash of the labels and this module's version.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from nlp.positions import FORMAL_CHARS, triggered_issues
-from nlp.sentences import Sentence
-from nlp.stance import ISSUES, REBUTTAL, STANCES, classify, lexicon, speech_of
+from nlp.sentence_features import (
+    CITATION,
+    CONTEXT_FEATURES,
+    NUMBERED,
+    SEE,
+    DocumentInput,
+    context_features,
+    pooled,
+)
+from nlp.stance import ISSUES, STANCES
 
 MODEL_VERSION = "1"
 #: (issue, stance) → the confidence below which the tagger abstains.
@@ -46,122 +53,6 @@ MIN_QUOTE_PROBABILITY = 0.15
 SHARED = "all issues"
 #: Below this probability a stance is not even a candidate (thresholds start here).
 MIN_LEANING = 0.1
-
-_CITATION = re.compile(
-    r"\b(?:v\.|U\.S\.C\.|F\.\s?(?:2d|3d|4th|Supp)|S\.\s?Ct\.|Id\.|supra|infra|et al\.|"
-    r"(?:19|20)\d\d\)|https?://|www\.|Cong\.|Fed\. Reg\.|L\. Rev\.|J\.)",
-)
-_SEE = re.compile(r"^\s*(?:\d{1,3}\s*)?(?:See|See, e\.g\.|Cf\.|Id\.|E\.g\.)\b")
-_NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{1,5}|[A-H])[.)]\s")
-_QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
-_NEGATORS = frozenset(("not", "no", "never", "cannot", "nor", "without"))
-_WORD = re.compile(r"[\w'’]+|[.,;:!?]")
-
-
-def negation_marked(text: str) -> list[str]:
-    """Lower-cased words; those after a negation cue (until punctuation) carry NOT_."""
-    out, negated = [], False
-    for token in _WORD.findall(text.lower()):
-        if token in ".,;:!?":
-            negated = False
-            continue
-        out.append(f"NOT_{token}" if negated else token)
-        if token in _NEGATORS or token.endswith(("n't", "n’t")):
-            negated = True
-    return out
-
-
-#: Dense context features per sentence (see ``context_features``).
-CONTEXT_FEATURES = len(ISSUES) * 4 + 17
-
-
-def word_ngrams(text: str) -> list[str]:
-    """The n-gram analyser of the sentence model: negation-marked words and word pairs."""
-    words = negation_marked(text)
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-
-
-def pooled(words: sparse.csr_matrix, bounds: np.ndarray) -> sparse.csr_matrix:
-    """Each document's sentence n-gram rows summed and L2-normalised: the whole-text
-    features, without reading the text a second time."""
-    n_docs = len(bounds) - 1
-    owner = np.repeat(np.arange(n_docs), np.diff(bounds))
-    picks = sparse.csr_matrix(
-        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
-        shape=(n_docs, words.shape[0]),
-    )
-    summed = (picks @ words).tocsr()
-    norms = np.sqrt(np.asarray(summed.multiply(summed).sum(axis=1))).ravel()
-    scale = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms))
-    return (scale @ summed).tocsr()
-
-
-def context_features(doc: DocumentInput) -> list[list[float]]:
-    """Dense features of each sentence: the lexicon's view (its cues, for the issues
-    whose triggers the sentence holds) and where the sentence stands."""
-    text, sentences, formal = doc.text, doc.sentences, doc.formal
-    triggered = triggered_issues(text, sentences, doc.triggers())
-    out: list[list[float]] = []
-    previous_reports = False
-    for sent, issues in zip(sentences, triggered, strict=True):
-        body = text[sent.start : sent.end]
-        words = body.split()
-        lex = [0.0] * (len(ISSUES) * 4)
-        for hit in classify(body, issues, formal=formal) if issues else ():
-            k = ISSUES.index(hit.issue) * 4
-            lex[k + STANCES.index(hit.stance)] = hit.weight
-            lex[k + 3] = 1.0 if hit.reported else 0.0
-        quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body)) / max(len(body), 1)
-        heading = len(words) <= 14 and not body.rstrip().endswith((".", "?", "!", ":", ";"))
-        subject, rx = speech_of(body)
-        reported = rx.reported.search(subject) is not None
-        third = rx.third_party.search(subject) is not None
-        out.append(
-            [
-                *lex,
-                1.0 if sent.boilerplate else 0.0,
-                1.0 if heading else 0.0,
-                1.0 if body.isupper() and len(body) > 8 else 0.0,
-                1.0 if _SEE.match(body) else 0.0,
-                min(len(_CITATION.findall(body)), 4) / 4,
-                1.0 if _NUMBERED.match(body) else 0.0,
-                quoted,
-                1.0 if reported else 0.0,
-                1.0 if third else 0.0,
-                1.0 if rx.speaker.search(subject) else 0.0,
-                1.0 if rx.first_person.search(subject) else 0.0,
-                1.0 if REBUTTAL.search(body) else 0.0,
-                1.0 if previous_reports else 0.0,
-                sent.start / max(len(text), 1),
-                math.log1p(len(body)) / 8,
-                1.0 if formal else 0.0,
-                1.0 if body.endswith("?") else 0.0,
-            ]
-        )
-        previous_reports = reported or third
-    return out
-
-
-@dataclass
-class DocumentInput:
-    """What the model reads of a document: its text and sentences."""
-
-    text: str
-    sentences: list[Sentence]
-    #: the lexicon's (position, issue) triggers in ``text``, when the caller has them
-    hits: list[tuple[int, str]] | None = None
-
-    def triggers(self) -> list[tuple[int, str]]:
-        if self.hits is None:
-            self.hits = lexicon().triggered(self.text)
-        return self.hits
-
-    @property
-    def formal(self) -> bool:
-        return len(self.text) > FORMAL_CHARS
-
-    def bodies(self) -> list[str]:
-        return [self.text[s.start : s.end] for s in self.sentences]
 
 
 def ovr_proba(clf: Any, matrix: Any) -> np.ndarray:
@@ -185,49 +76,51 @@ def _ovr_from_scores(clf: Any, scores: np.ndarray) -> np.ndarray:
     return probs / np.where(total == 0, 1.0, total)
 
 
-#: id(models) → (models, every issue's weights side by side, each issue's columns).
-_STACKS: dict[int, tuple[dict[str, Any], np.ndarray, np.ndarray, dict[str, slice]]] = {}
+@dataclass(frozen=True)
+class IssueModels:
+    """One classifier per issue (issues without one: always ``none``), with all their
+    weights side by side: one product scores every issue, each column summed as it
+    would be alone."""
 
+    models: dict[str, Any]
+    coef: np.ndarray
+    intercept: np.ndarray
+    columns: dict[str, slice]
 
-def _stacked(models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, dict[str, slice]]:
-    """The weights of all of ``models``' classifiers side by side, computed once per
-    model: one product scores every issue (each column sums as it would alone)."""
-    hit = _STACKS.get(id(models))
-    if hit is not None and hit[0] is models:
-        return hit[1], hit[2], hit[3]
-    coefs, intercepts, columns, at = [], [], {}, 0
-    for issue in ISSUES:
-        if models.get(issue) is None:
-            continue
-        coef, intercept = _weights(models[issue])
-        coefs.append(coef)
-        intercepts.append(intercept)
-        columns[issue] = slice(at, at + coef.shape[1])
-        at += coef.shape[1]
-    if len(_STACKS) > 16:
-        _STACKS.clear()
-    coef_all = np.hstack(coefs) if coefs else np.zeros((0, 0))
-    intercept_all = np.concatenate(intercepts) if intercepts else np.zeros(0)
-    _STACKS[id(models)] = (models, coef_all, intercept_all, columns)
-    return coef_all, intercept_all, columns
+    @classmethod
+    def of(cls, models: dict[str, Any]) -> IssueModels:
+        coefs, intercepts, columns, at = [], [], {}, 0
+        for issue in ISSUES:
+            if models.get(issue) is None:
+                continue
+            coef, intercept = _weights(models[issue])
+            coefs.append(coef)
+            intercepts.append(intercept)
+            columns[issue] = slice(at, at + coef.shape[1])
+            at += coef.shape[1]
+        return cls(
+            models,
+            np.hstack(coefs) if coefs else np.zeros((0, 0)),
+            np.concatenate(intercepts) if intercepts else np.zeros(0),
+            columns,
+        )
 
-
-def class_probabilities(models: dict[str, Any], matrix: Any, n: int) -> dict[str, np.ndarray]:
-    """issue → (n, 4) probabilities over ``CLASSES`` (issues without a model: none)."""
-    coef, intercept, columns = _stacked(models)
-    scores = np.asarray(matrix @ coef + intercept) if n and columns else None
-    out = {}
-    for issue in ISSUES:
-        probs = np.zeros((n, len(CLASSES)))
-        probs[:, 0] = 1.0
-        model = models.get(issue)
-        if model is not None and scores is not None:
-            got = _ovr_from_scores(model, scores[:, columns[issue]])
-            probs[:, 0] = 0.0
-            for j, cls in enumerate(model.classes_):
-                probs[:, CLASSES.index(cls)] = got[:, j]
-        out[issue] = probs
-    return out
+    def probabilities(self, matrix: Any) -> dict[str, np.ndarray]:
+        """issue → (n, 4) probabilities over ``CLASSES`` of each row of ``matrix``."""
+        n = matrix.shape[0]
+        scores = np.asarray(matrix @ self.coef + self.intercept) if n and self.columns else None
+        out = {}
+        for issue in ISSUES:
+            probs = np.zeros((n, len(CLASSES)))
+            probs[:, 0] = 1.0
+            model = self.models.get(issue)
+            if model is not None and scores is not None:
+                got = _ovr_from_scores(model, scores[:, self.columns[issue]])
+                probs[:, 0] = 0.0
+                for j, cls in enumerate(model.classes_):
+                    probs[:, CLASSES.index(cls)] = got[:, j]
+            out[issue] = probs
+        return out
 
 
 @dataclass
@@ -258,9 +151,13 @@ class SentenceModel:
         n_words = len(self.words.vocabulary_)  # type: ignore[attr-defined]
         return pooled(features[:, :n_words], bounds)
 
+    @cached_property
+    def scorer(self) -> IssueModels:
+        return IssueModels.of(self.models)
+
     def probabilities(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
         """issue → (n_sentences, 4) array over ``CLASSES``."""
-        return class_probabilities(self.models, matrix, matrix.shape[0])
+        return self.scorer.probabilities(matrix)
 
 
 def doc_features(probs: np.ndarray, text_probs: np.ndarray, formal: bool) -> list[float]:
@@ -300,8 +197,12 @@ class StanceModel:
         """The positions of a leaning the tagger publishes (at or above their cutoff)."""
         return {i: s for i, (s, p) in leaning.items() if p >= self.cutoff(i, s)}
 
+    @cached_property
+    def text_scorer(self) -> IssueModels:
+        return IssueModels.of(self.text_models)
+
     def text_probabilities_of(self, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
-        return class_probabilities(self.text_models, matrix, matrix.shape[0])
+        return self.text_scorer.probabilities(matrix)
 
     def predict(self, docs: Sequence[DocumentInput]) -> list[DocumentPrediction]:
         """Per document: per issue the stance distribution and the sentence scores
@@ -366,11 +267,11 @@ def quotable(body: str) -> bool:
     if len(words) < 6 or len(body) > 1500:
         return False
     stripped = body.rstrip()
-    if stripped.endswith("?") or _SEE.match(body) or (_NUMBERED.match(body) and len(words) < 14):
+    if stripped.endswith("?") or SEE.match(body) or (NUMBERED.match(body) and len(words) < 14):
         return False
     if len(words) <= 14 and not stripped.endswith((".", "!", ";", ":", '"', "”", ")")):
         return False  # a heading
-    if len(_CITATION.findall(body)) >= 2 or body.isupper():
+    if len(CITATION.findall(body)) >= 2 or body.isupper():
         return False
     return not (_STATISTIC.search(body) and len(words) < 20)
 

@@ -2,7 +2,7 @@
 
 A person's verified or corrected position (``kb review``, ``data/reviews/``) is the
 cheapest new label the stance model will get. :func:`review_labels` turns them into
-:class:`nlp.labels.LabelRecord` objects, the shape ``nlp.train.units`` reads, merged
+:class:`nlp.labels.LabelRecord` objects, the shape ``nlp.training_units.units`` reads, merged
 into the labelled sets' records; a document of the frozen test split never becomes a
 training label: its reviews are measured instead (:func:`review_agreement`).
 """
@@ -126,7 +126,7 @@ def agreement_report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# --- what nlp/train.py reads ----------------------------------------------------------------
+# --- what nlp/training_units.py reads -------------------------------------------------------
 
 
 def with_reviews(records: dict[str, LabelRecord], db: Database) -> dict[str, LabelRecord]:

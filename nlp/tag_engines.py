@@ -25,6 +25,7 @@ from typing import Any
 from kb.children import die_with_parent
 from kb.errors import UsageError
 from nlp import tag_worker
+from nlp.forkmap import one_thread
 from nlp.tag_worker import WorkerState
 
 ENGINES = ("inline", "fork", "dask")
@@ -45,10 +46,8 @@ def executor(
 ) -> Iterator[Executor]:
     """An executor of ``engine`` whose workers hold ``state``; shut down on exit."""
     if engine == "inline":
-        from threadpoolctl import threadpool_limits
-
         tag_worker.install(state)
-        with threadpool_limits(limits=1):  # as a forked worker runs (the same sums)
+        with one_thread():
             yield InlineExecutor()
     elif engine == "fork":
         # Forked workers inherit the pipelines and models loaded in this process instead

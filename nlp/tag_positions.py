@@ -13,9 +13,10 @@ from sqlite_utils import Database
 
 from nlp.campaigns import Campaign
 from nlp.language import paragraph_languages
-from nlp.model import Cutoff, DocumentInput, DocumentPrediction
+from nlp.model import Cutoff, DocumentPrediction
 from nlp.organizations import Filer, gazetteer, resolve_filer
 from nlp.positions import Position, aggregate, filer_holders, filing_evidence, press_evidence
+from nlp.sentence_features import DocumentInput
 from nlp.sentences import Sentence, split_sentences
 from nlp.stance import lexicon
 

@@ -24,7 +24,7 @@ from nlp.evaluate import wilson
 from nlp.model import MIN_LEANING, StanceModel
 
 if TYPE_CHECKING:
-    from nlp.train import Unit
+    from nlp.training_units import Unit
 
 #: issue → (stance, confidence) a model leans to on one document.
 Leaning = dict[str, tuple[str, float]]

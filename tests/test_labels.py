@@ -67,8 +67,8 @@ def test_cross_validation_never_sees_the_test_split() -> None:
     fitted on them."""
     from nlp.crossval import OUTER, folds
     from nlp.labels import primary_records, splits
-    from nlp.model import DocumentInput
-    from nlp.train import Unit
+    from nlp.sentence_features import DocumentInput
+    from nlp.training_units import Unit
 
     assignment = splits()
     labelled = [

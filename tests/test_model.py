@@ -18,7 +18,8 @@ from nlp.model import quotable
 from nlp.sentences import split_sentences
 from nlp.stance import for_lowered, lexicon, literal_first
 from nlp.tag_positions import row_sentences
-from nlp.train import fit, label_sentences, sentence_targets, units
+from nlp.train import fit
+from nlp.training_units import label_sentences, sentence_targets, units
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from kb.bench.scale import write_subset
 from kb.importer import import_paths
 from kb.store import open_db
 from nlp.tag import stance_model
-from nlp.train import MIN_PRESENT
+from nlp.training_units import MIN_PRESENT
 
 
 def test_a_partial_import_fits_no_model_and_says_why(tmp_path: Path, colc: Path) -> None:

@@ -38,6 +38,7 @@ from nlp.sentence_features import (
     SEE,
     DocumentInput,
     context_features,
+    ngram_rows,
     pooled,
 )
 from nlp.stance import ISSUES, STANCES
@@ -100,7 +101,9 @@ class IssueModels:
             at += coef.shape[1]
         return cls(
             models,
-            np.hstack(coefs) if coefs else np.zeros((0, 0)),
+            # Row-major: scipy's sparse-times-dense product copies any other layout
+            # on every call (60,000 × 31 weights: the most time of scoring).
+            np.ascontiguousarray(np.hstack(coefs)) if coefs else np.zeros((0, 0)),
             np.concatenate(intercepts) if intercepts else np.zeros(0),
             columns,
         )
@@ -144,7 +147,7 @@ class SentenceModel:
         if not bodies:
             return sparse.csr_matrix((0, n_words + CONTEXT_FEATURES), dtype=np.float32)
         if words is None:
-            words = self.words.transform(bodies)  # type: ignore[attr-defined]
+            words = ngram_rows(self.words, bodies)
         return sparse.hstack([words, sparse.csr_matrix(np.array(dense, dtype=np.float32))]).tocsr()
 
     def text_matrix(self, features: sparse.csr_matrix, bounds: np.ndarray) -> sparse.csr_matrix:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -44,6 +46,31 @@ def negation_marked(text: str) -> list[str]:
         if token in _NEGATORS or token.endswith(("n't", "n’t")):
             negated = True
     return out
+
+
+def ngram_rows(vectorizer: Any, bodies: Sequence[str]) -> sparse.csr_matrix:
+    """``vectorizer.transform(bodies)`` (the fitted n-gram ``TfidfVectorizer``), with the
+    n-grams counted over all sentences at once instead of in a dictionary per sentence:
+    the same matrix, entry for entry (tested)."""
+    get = vectorizer.vocabulary_.get
+    width = len(vectorizer.vocabulary_)
+    found: list[int] = []
+    lengths = []
+    for body in bodies:
+        ids = [j for j in map(get, word_ngrams(body)) if j is not None]
+        found += ids
+        lengths.append(len(ids))
+    n = len(bodies)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    cells, counts = np.unique(rows * width + np.asarray(found, dtype=np.int64), return_counts=True)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(cells // width, minlength=n), out=indptr[1:])
+    matrix = sparse.csr_matrix(
+        (counts.astype(vectorizer.dtype), (cells % width).astype(np.int32), indptr),
+        shape=(n, width),
+    )
+    # The vectoriser's own tf-idf weighting and normalisation of the counts.
+    return vectorizer._tfidf.transform(matrix, copy=False)
 
 
 #: Dense context features per sentence (see ``context_features``).

@@ -74,8 +74,8 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     seen = np.cumsum(ends_sentence)
     words = np.flatnonzero(word)
     since: np.ndarray = seen[words] - np.concatenate(([0], seen[words[:-1]])) - ends_sentence[words]
+    # Increasing already: 0, then word tokens after it.
     starts = np.concatenate(([0], words[(since > 0) & (words > 0)]))
-    starts = np.unique(starts)
     last = np.concatenate((starts[1:], [len(doc)])) - 1
     return list(zip(idx[starts].tolist(), (idx[last] + length[last]).tolist(), strict=True))
 
@@ -182,11 +182,27 @@ def _parsed(
 ) -> Iterator[tuple[tuple[int, str], Doc]]:
     """Each block parsed by its language's pipeline (the document's unless ``other`` says)."""
     if not other:
-        yield from zip(blocks, nlp.pipe(b for _, b in blocks), strict=True)
+        yield from zip(blocks, nlp.pipe(masked(b) for _, b in blocks), strict=True)
         return
     for block in blocks:
         lang = next((lg for start, end, lg in other if start <= block[0] < end), None)
-        yield block, (pipeline(lang) if lang else nlp)(block[1])
+        yield block, (pipeline(lang) if lang else nlp)(masked(block[1]))
+
+
+#: A run of letters and digits between two spaces (or the ends of the text).
+_PLAIN_WORD = re.compile(r"(?<!\S)[^\W_]+(?!\S)")
+
+
+def masked(text: str) -> str:
+    """``text`` with every word of letters and digits alone between spaces written as
+    as many ``x``: the same sentence spans (``sentence_spans``), tokenized in half the time.
+
+    The tokenizer cuts the text at spaces and reads each piece on its own; a piece of
+    letters and digits only becomes word tokens whatever it spells (never punctuation,
+    never a sentence end), first at its first character and last at its last, which is
+    all ``sentence_spans`` reads of it. Written ``x``, it is one cached token instead of
+    a dictionary lookup, a new lexeme and the affix rules for each new word."""
+    return _PLAIN_WORD.sub(lambda m: "x" * len(m.group(0)), text)
 
 
 #: A footnote marker glued to the end of a sentence: "…other sectors.5 These tools…".

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from re import _constants, _parser  # type: ignore[attr-defined]
+from typing import Any
 
 LEXICON = Path(__file__).with_name("lexicon") / "stance.toml"
 ISSUES = (
@@ -76,6 +78,9 @@ class Cue:
     pattern: re.Pattern[str]
     #: The same expression for lower-cased text (see ``for_lowered``).
     lower: re.Pattern[str]
+    #: Words one of which every match of ``lower`` contains (``required_words``), or
+    #: None: the expression is searched only in sentences holding one.
+    needs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,16 +101,44 @@ OFF_CONTEXT = 0.35
 class Lexicon:
     contexts: dict[str, re.Pattern[str] | None]
     triggers: dict[str, re.Pattern[str]]
-    #: One expression per issue matching where any of its cues would: most
-    #: triggered sentences match none, and are dismissed with a single search.
+    #: One expression per issue matching where any of its cues would: a sentence whose
+    #: lower-casing moves offsets (no substring tests, ``cues_in``) that matches none
+    #: is dismissed with a single search.
     any_cue: dict[str, re.Pattern[str]]
-    any_cue_lower: dict[str, re.Pattern[str]]
     cues: dict[str, list[Cue]]
     any_trigger: re.Pattern[str]
     version: str
     #: Each issue's trigger compiled case-sensitively, for text lower-cased once
     #: (several times faster than a case-insensitive scan).
     lower_triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def cues_in(self, issue: str, lowered: str) -> list[Cue]:
+        """The cues of ``issue`` that may match the lower-cased ``lowered``: those whose
+        ``needs`` it holds (each word tested once), and those without ``needs``."""
+        present = self._unfiltered[issue]
+        for word, mask in self._cue_words[issue]:
+            if word in lowered:
+                present |= mask
+        return [cue for k, cue in enumerate(self.cues[issue]) if present >> k & 1]
+
+    @cached_property
+    def _cue_words(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """issue → (word, bit mask of the cues that need it)."""
+        out = {}
+        for issue, cues in self.cues.items():
+            masks: dict[str, int] = {}
+            for k, cue in enumerate(cues):
+                for word in cue.needs or ():
+                    masks[word] = masks.get(word, 0) | 1 << k
+            out[issue] = tuple(masks.items())
+        return out
+
+    @cached_property
+    def _unfiltered(self) -> dict[str, int]:
+        return {
+            issue: sum(1 << k for k, cue in enumerate(cues) if cue.needs is None)
+            for issue, cues in self.cues.items()
+        }
 
     def triggered(self, text: str) -> list[tuple[int, str]]:
         """(position, issue) of every trigger in ``text``, sorted by position.
@@ -123,6 +156,7 @@ class Lexicon:
 #: Escapes such as \\W or \\S, which lower-casing the text does not affect.
 _ESCAPES = re.compile(r"\\[A-Za-z]")
 _UPPER = re.compile(r"[A-Z]")
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
 
 
 #: A group that opens on a word boundary and a letter: ``(?:\\bpay``.
@@ -145,6 +179,48 @@ def for_lowered(pattern: str) -> re.Pattern[str]:
     return re.compile(literal_first(pattern))
 
 
+def required_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` contains, read from its parse tree
+    (runs of literal characters, alternatives that each hold one, groups and repeats
+    that must occur), the longest such choice; None when there is none or the pattern
+    ignores case (its literals then match other characters too)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    found = _required(_parser.parse(pattern.pattern, pattern.flags))
+    if not found:
+        return None
+    # "rob" already stands for "robbed" and "robbing".
+    return tuple(sorted(w for w in found if not any(o != w and o in w for o in found)))
+
+
+def _required(items: Any) -> set[str] | None:
+    """A set of strings one of which every match of the sequence ``items`` contains."""
+    choices: list[set[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            choices.append({"".join(run)})
+            run = []
+        inner: set[str] | None = None
+        if op is _constants.SUBPATTERN:
+            inner = None if av[1] & re.IGNORECASE else _required(av[3])
+        elif op is _constants.BRANCH:
+            alternatives = [_required(alt) for alt in av[1]]
+            if all(alternatives):
+                inner = set().union(*alternatives)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _required(av[2])
+        if inner:
+            choices.append(inner)
+    if run:
+        choices.append({"".join(run)})
+    # The choice whose shortest string is longest: the rarest in text.
+    return max(choices, key=lambda c: min(map(len, c)), default=None)
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     import hashlib
@@ -164,7 +240,14 @@ def lexicon() -> Lexicon:
         triggers[issue] = re.compile("|".join(f"(?:{t})" for t in spec["trigger"]), re.I)
         entries = sorted(spec["cues"], key=lambda c: (_ORDER[c["stance"]], -float(c["weight"])))
         cues[issue] = [
-            Cue(issue, c["stance"], float(c["weight"]), re.compile(p, re.I), for_lowered(p))
+            Cue(
+                issue,
+                c["stance"],
+                float(c["weight"]),
+                re.compile(p, re.I),
+                lower := for_lowered(p),
+                required_words(lower),
+            )
             for c in entries
             for p in c["patterns"]
         ]
@@ -178,7 +261,6 @@ def lexicon() -> Lexicon:
         contexts,
         triggers,
         any_cue,
-        {issue: for_lowered(p.pattern) for issue, p in any_cue.items()},
         cues,
         any_trigger,
         hashlib.sha256(raw_bytes).hexdigest()[:12],
@@ -241,12 +323,17 @@ def classify(
     hits = []
     lowered = text.lower()
     fast = len(lowered) == len(text)  # else lower-casing moved offsets: match the text itself
-    any_cue = lex.any_cue_lower if fast else lex.any_cue
     subject = lowered if fast else text
     for issue in issues:
-        if not any_cue[issue].search(subject):
+        if fast:
+            # Substring tests dismiss most cues (one alternation of them all costs
+            # more than the cues it spares).
+            cues = lex.cues_in(issue, subject)
+        elif lex.any_cue[issue].search(subject):
+            cues = lex.cues[issue]
+        else:
             continue
-        for cue in lex.cues[issue]:
+        for cue in cues:
             m = (cue.lower if fast else cue.pattern).search(subject)
             if m is None:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from itertools import islice
 
 import numpy as np
@@ -15,10 +16,11 @@ from nlp import forkmap
 from nlp.evaluate import score_block
 from nlp.labels import convert_line, primary_records, read_set, sha, verify
 from nlp.model import quotable
-from nlp.sentences import split_sentences
-from nlp.stance import for_lowered, lexicon, literal_first
+from nlp.sentence_features import ngram_rows
+from nlp.sentences import masked, pipeline, sentence_spans, split_sentences
+from nlp.stance import for_lowered, lexicon, literal_first, required_words
 from nlp.tag_positions import row_sentences
-from nlp.train import fit
+from nlp.train import _vectorizer, fit
 from nlp.training_units import label_sentences, sentence_targets, units
 
 
@@ -204,3 +206,54 @@ def test_sentences_split_at_footnote_markers_and_headings(imported_db):
     meta = sentences("COLC-2023-0006-10332")
     assert "A. Limiting the Scope of Training Data Will Diminish AI Development" in meta
     assert any(s.startswith("First, these arguments reflect a misunderstanding") for s in meta)
+
+
+def _comment_texts(colc, n: int) -> list[str]:
+    with gzip.open(colc / "comment-text.jsonl.gz", "rt") as fh:
+        return [json.loads(line).get("comment") or "" for line in islice(fh, n)]
+
+
+def test_cue_prefilter_never_drops_a_cue_that_matches(colc):
+    """``required_words``: on real comments, every cue expression that matches a
+    sentence has one of its needed words in it, so ``cues_in`` keeps it."""
+    texts = [t.lower() for t in _comment_texts(colc, 1000)]
+    lex = lexicon()
+    checked = 0
+    for issue, cues in lex.cues.items():
+        for text in texts:
+            kept = {id(c) for c in lex.cues_in(issue, text)}
+            for cue in cues:
+                if cue.lower.search(text):
+                    checked += 1
+                    assert id(cue) in kept, cue.lower.pattern[:80]
+    assert checked > 500
+    assert required_words(re.compile(r"(?:consent|permission)\W+first")) == (
+        "consent",
+        "permission",
+    )
+    assert required_words(re.compile(r"(?:steal|stole)s? (?:the )?works?")) == ("work",)
+    assert required_words(re.compile(r"\bfair use\b", re.I)) is None
+
+
+def test_counted_ngrams_are_the_vectorizers_own(colc):
+    """``ngram_rows`` counts the n-grams over all sentences at once: the same matrix as
+    the fitted vectoriser's ``transform``, entry for entry."""
+    texts = _comment_texts(colc, 1500)
+    vectorizer = _vectorizer().fit(texts[:500])
+    sentences = [s for t in texts[500:] for s in re.split(r"(?<=[.!?])\s+", t) if s]
+    expected = vectorizer.transform(sentences).tocsr()
+    got = ngram_rows(vectorizer, sentences)
+    assert got.shape == expected.shape and expected.nnz > 10_000
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
+
+
+def test_masked_words_leave_the_sentences_as_they_are(colc):
+    """``masked`` writes plain words as ``x`` before the tokenizer: on real comments the
+    sentence spans are those of the text itself."""
+    nlp = pipeline("en")
+    blocks = [b for t in _comment_texts(colc, 1000) for b in t.split("\n\n") if b.strip()]
+    assert masked("The U.S. Copyright Office, 2023.") == "xxx U.S. xxxxxxxxx Office, 2023."
+    for block in blocks:
+        assert sentence_spans(nlp(masked(block))) == sentence_spans(nlp(block)), block[:80]

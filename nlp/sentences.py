@@ -195,7 +195,8 @@ _PLAIN_WORD = re.compile(r"(?<!\S)[^\W_]+(?!\S)")
 
 def masked(text: str) -> str:
     """``text`` with every word of letters and digits alone between spaces written as
-    as many ``x``: the same sentence spans (``sentence_spans``), tokenized in half the time.
+    as many ``x``: the same sentence spans (``sentence_spans``), tokenized faster
+    (4.9 s to 2.9 s over the corpus's English paragraphs, plus 1.1 s to mask them).
 
     The tokenizer cuts the text at spaces and reads each piece on its own; a piece of
     letters and digits only becomes word tokens whatever it spells (never punctuation,

@@ -10,32 +10,48 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kb.legislation import slug, title_stem
+from nlp.stance import for_lowered, literal_first
+
+# Each expression's alternatives open on a word boundary written inside them,
+# ``(?:\\bx``, so that ``literal_first`` lets the regex engine skip ahead to the
+# letters a match opens on; the case-insensitive ones are also compiled for text
+# lower-cased once (``for_lowered``). Either way the matches are the same.
 
 #: How a bill number is written: "S. 4591", "S.4591", "H.R. 2794", "HR 2794", "H. R. 2794".
 _BILL_NUMBER = re.compile(
-    r"\b(?P<kind>H\.\s?R\.|HR|S\.|H\.\s?Res\.|S\.\s?Res\.|H\.\s?J\.\s?Res\.|S\.\s?J\.\s?Res\.)\s?(?P<num>\d{1,5})\b"
+    literal_first(
+        r"(?P<kind>(?:\bH\.\s?R\.)|(?:\bHR)|(?:\bS\.)|(?:\bH\.\s?Res\.)|(?:\bS\.\s?Res\.)"
+        r"|(?:\bH\.\s?J\.\s?Res\.)|(?:\bS\.\s?J\.\s?Res\.))\s?(?P<num>\d{1,5})\b"
+    )
 )
 _KIND = {"hr": "hr", "s": "s", "hres": "hres", "sres": "sres", "hjres": "hjres", "sjres": "sjres"}
-DOCKET_RE = re.compile(r"\b(?:[A-Z]{2,6}-\d{4}-\d{4}(?!-\d))\b")
-CO_DOCKET_RE = re.compile(r"\bDocket\s+No\.?\s*2023[-–]6\b", re.I)
-NOI_RE = re.compile(r"\b88\s+(?:FR|Fed\.\s?Reg\.)\s+59,?942\b")
+DOCKET_RE = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z]{1,5}-\d{4}-\d{4}(?!-\d)\b")
+CO_DOCKET_RE = re.compile(r"(?:\bdocket\s+no\.?\s*2023[-–]6\b)", re.I)
+NOI_RE = re.compile(literal_first(r"(?:\b88\s+(?:FR|Fed\.\s?Reg\.)\s+59,?942\b)"))
 CO_REPORT_RE = re.compile(
-    r"Copyright and Artificial Intelligence,?\s*(?:—|–|-|:)?\s*Part\s+(?P<n>[123]|One|Two|Three)\b",
+    r"copyright and artificial intelligence,?\s*(?:—|–|-|:)?\s*part\s+([123]|one|two|three)\b",
     re.I,
 )
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3"}
 #: The right the NO FAKES Act would create, however it is named.
 DIGITAL_REPLICA_RE = re.compile(
-    r"\bdigital[\s-]+replicas?\b|\bright[s]? of publicity\b|\bpublicity rights?\b"
-    r"|\bname,? image,? (?:and|&) likeness\b|\bvoice and (?:visual )?likeness\b|\blikeness rights?\b"
-    r"|\brépliques? numériques?\b|\bdroits? à l[’']image\b|\bdroits? de la personnalité\b"
-    r"|\bclonage (?:de la )?voix\b|\bvoix et (?:de l[’'])?image\b",
+    r"(?:\bdigital[\s-]+replicas?\b)|(?:\bright[s]? of publicity\b)|(?:\bpublicity rights?\b)"
+    r"|(?:\bname,? image,? (?:and|&) likeness\b)|(?:\bvoice and (?:visual )?likeness\b)"
+    r"|(?:\blikeness rights?\b)|(?:\brépliques? numériques?\b)|(?:\bdroits? à l[’']image\b)"
+    r"|(?:\bdroits? de la personnalité\b)|(?:\bclonage (?:de la )?voix\b)"
+    r"|(?:\bvoix et (?:de l[’'])?image\b)",
     re.I,
 )
+_LOWER = {p: for_lowered(p.pattern) for p in (CO_DOCKET_RE, CO_REPORT_RE, DIGITAL_REPLICA_RE)}
+
+
+def _any_word(alternatives: Iterable[str]) -> str:
+    """One expression for ``alternatives``, each a whole word or words."""
+    return literal_first("(?:" + "|".join(rf"(?:\b{a})" for a in alternatives) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -74,9 +90,8 @@ class MentionFinder:
         for stem in sorted(names, key=len, reverse=True):
             words = [re.escape(w) for w in stem.split()]
             alternatives.append(r"[\s-]+".join(words) + r"(?:\s+of\s+(?:19|20)\d\d)?")
-        self.name_re = (
-            re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I) if alternatives else None
-        )
+        self.name_re = re.compile(_any_word(alternatives), re.I) if alternatives else None
+        self.name_lower = for_lowered(self.name_re.pattern) if self.name_re else None
         # Acronym titles ("NO FAKES", "NO AI FRAUD") are also cited without "Act".
         acronyms = {}
         for stem, target in names.items():
@@ -90,11 +105,7 @@ class MentionFinder:
                 acronyms[" ".join(w.upper() for w in words[:-1])] = target
         self.acronyms = acronyms
         self.acronym_re = (
-            re.compile(
-                r"\b(?:"
-                + "|".join(r"[\s-]+".join(map(re.escape, a.split())) for a in acronyms)
-                + r")\b"
-            )
+            re.compile(_any_word(r"[\s-]+".join(map(re.escape, a.split())) for a in acronyms))
             if acronyms
             else None
         )
@@ -115,17 +126,24 @@ class MentionFinder:
 
     def find(self, text: str) -> list[Mention]:
         out: list[Mention] = []
+        lowered = text.lower()
+        same = len(lowered) == len(text)  # else lower-casing moved offsets: match the text
+
+        def caseless(pattern: re.Pattern[str], lower: re.Pattern[str]) -> Iterator[re.Match[str]]:
+            return lower.finditer(lowered) if same else pattern.finditer(text)
+
         for m in _BILL_NUMBER.finditer(text):
             kind = _KIND.get(re.sub(r"[^a-z]", "", m.group("kind").lower()))
             if kind is None:
                 continue
             for bid in self.by_number.get((kind, int(m.group("num"))), []):
                 out.append(Mention("bill", bid, m.group(0), m.start(), m.end()))
-        if self.name_re is not None:
-            for m in self.name_re.finditer(text):
-                target = self._stem_target(m.group(0))
+        if self.name_re is not None and self.name_lower is not None:
+            for m in caseless(self.name_re, self.name_lower):
+                written = text[m.start() : m.end()]
+                target = self._stem_target(written)
                 if target:
-                    out.append(Mention("family", target, m.group(0), m.start(), m.end()))
+                    out.append(Mention("family", target, written, m.start(), m.end()))
         if self.acronym_re is not None:
             taken = {(x.start, x.end) for x in out}
             for m in self.acronym_re.finditer(text):
@@ -135,17 +153,20 @@ class MentionFinder:
         for m in DOCKET_RE.finditer(text):
             if not self.dockets or m.group(0) in self.dockets:
                 out.append(Mention("docket", m.group(0), m.group(0), m.start(), m.end()))
-        for m in CO_DOCKET_RE.finditer(text):
-            out.append(Mention("docket", "COLC-2023-0006", m.group(0), m.start(), m.end()))
+        for m in caseless(CO_DOCKET_RE, _LOWER[CO_DOCKET_RE]):
+            written = text[m.start() : m.end()]
+            out.append(Mention("docket", "COLC-2023-0006", written, m.start(), m.end()))
         for m in NOI_RE.finditer(text):
             out.append(Mention("docket", "COLC-2023-0006", m.group(0), m.start(), m.end()))
-        for m in CO_REPORT_RE.finditer(text):
-            n = _NUMBER_WORDS.get(m.group("n").lower(), m.group("n"))
+        for m in caseless(CO_REPORT_RE, _LOWER[CO_REPORT_RE]):
+            n = _NUMBER_WORDS.get(m.group(1).lower(), m.group(1))
+            written = text[m.start() : m.end()]
             out.append(
-                Mention("report", f"copyright-office-ai-part-{n}", m.group(0), m.start(), m.end())
+                Mention("report", f"copyright-office-ai-part-{n}", written, m.start(), m.end())
             )
-        for m in DIGITAL_REPLICA_RE.finditer(text):
-            out.append(Mention("topic", "digital_replica_right", m.group(0), m.start(), m.end()))
+        for m in caseless(DIGITAL_REPLICA_RE, _LOWER[DIGITAL_REPLICA_RE]):
+            written = text[m.start() : m.end()]
+            out.append(Mention("topic", "digital_replica_right", written, m.start(), m.end()))
         return sorted(out, key=lambda x: (x.start, x.target_type, x.target_id))
 
 

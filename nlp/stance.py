@@ -146,11 +146,106 @@ class Lexicon:
         Issues are scanned separately, so one word can trigger two issues
         ("disclose": transparency and labelling)."""
         lowered = text.lower()
-        if len(lowered) == len(text):
-            scans = self.lower_triggers
-        else:  # lower-casing moved offsets (rare characters): scan the text itself
-            lowered, scans = text, self.triggers
-        return sorted((m.start(), issue) for issue, p in scans.items() for m in p.finditer(lowered))
+        if len(lowered) != len(text):  # lower-casing moved offsets (rare characters)
+            return scanned(text, self.triggers)
+        starts = self._trigger_starts
+        if starts is None:
+            return scanned(lowered, self.lower_triggers)
+        # One scan for where any trigger may start, then each issue's expression
+        # there, left to right as its own scan would go (matches never overlap).
+        order = self._trigger_order
+        out: list[tuple[int, str]] = []
+        free = dict.fromkeys(self.lower_triggers, 0)
+        for m in starts.finditer(lowered):
+            at = m.start()
+            for issue, pattern in order:
+                if at >= free[issue] and (hit := pattern.match(lowered, at)):
+                    out.append((at, issue))
+                    free[issue] = hit.end()
+        return out
+
+    @cached_property
+    def _trigger_order(self) -> list[tuple[str, re.Pattern[str]]]:
+        return sorted(self.lower_triggers.items())
+
+    @cached_property
+    def _trigger_starts(self) -> re.Pattern[str] | None:
+        """Where a trigger of any issue may start in lower-cased text: the literal
+        letters each trigger opens on, as one trie (``trie_pattern``), and whole the
+        triggers that open on none. On the corpus it finds the same triggers as a scan
+        per issue in half the time. None when a trigger may match nothing (a scan
+        per issue then steps past its empty matches)."""
+        prefixes: set[str] = set()
+        whole = []
+        for pattern in self.lower_triggers.values():
+            tree = _parser.parse(pattern.pattern, pattern.flags)
+            if tree.getwidth()[0] == 0:
+                return None
+            opening = None if pattern.flags & re.IGNORECASE else _openings(tree)
+            if opening:
+                prefixes |= opening
+            else:
+                whole.append(
+                    f"(?i:{pattern.pattern})"
+                    if pattern.flags & re.IGNORECASE
+                    else f"(?:{pattern.pattern})"
+                )
+        return re.compile(
+            "(?=" + "|".join(([trie_pattern(prefixes)] if prefixes else []) + whole) + ")"
+        )
+
+
+def scanned(text: str, scans: dict[str, re.Pattern[str]]) -> list[tuple[int, str]]:
+    """(position, issue) of every match of each issue's expression, sorted."""
+    return sorted((m.start(), issue) for issue, p in scans.items() for m in p.finditer(text))
+
+
+#: Operators that match no character: word boundaries, look-ahead and look-behind.
+_ZERO_WIDTH = (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT)
+
+
+def _openings(items: Any) -> set[str] | None:
+    """Literal strings one of which every match of the parsed ``items`` opens on
+    (zero-width assertions between its letters skipped), or None when a match may
+    open on something else (a class, a repeat) or on nothing."""
+    run: list[str] = []
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if op in _ZERO_WIDTH:
+            continue
+        inner: list[Any] | None = None
+        if op is _constants.SUBPATTERN and not av[1] & re.IGNORECASE:
+            inner = [av[3]]
+        elif op is _constants.BRANCH:
+            inner = av[1]
+        if inner is not None:
+            found = [_openings(alt) for alt in inner]
+            if all(found):
+                return {"".join(run) + rest for alt in found for rest in alt}  # type: ignore[union-attr]
+        break
+    return {"".join(run)} if run else None
+
+
+def trie_pattern(words: set[str]) -> str:
+    """An expression matching where any of ``words`` starts, factored letter by letter
+    ("co(?:nsent|pyright)"): the regex engine then tries one alternative per letter
+    instead of every word at every position."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a word ends here: the longer ones add nothing
+        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(root)
 
 
 #: Escapes such as \\W or \\S, which lower-casing the text does not affect.
@@ -159,8 +254,8 @@ _UPPER = re.compile(r"[A-Z]")
 _REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
 
 
-#: A group that opens on a word boundary and a letter: ``(?:\\bpay``.
-_BOUNDARY_FIRST = re.compile(r"\(\?:\\b([a-z])(?![*+?{])")
+#: A group that opens on a word boundary and a letter or digit: ``(?:\\bpay``.
+_BOUNDARY_FIRST = re.compile(r"\(\?:\\b([A-Za-z0-9])(?![*+?{])")
 
 
 def literal_first(pattern: str) -> str:

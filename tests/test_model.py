@@ -18,7 +18,14 @@ from nlp.labels import convert_line, primary_records, read_set, sha, verify
 from nlp.model import quotable
 from nlp.sentence_features import ngram_rows
 from nlp.sentences import masked, pipeline, sentence_spans, split_sentences
-from nlp.stance import for_lowered, lexicon, literal_first, required_words
+from nlp.stance import (
+    for_lowered,
+    lexicon,
+    literal_first,
+    required_words,
+    scanned,
+    trie_pattern,
+)
 from nlp.tag_positions import row_sentences
 from nlp.train import _vectorizer, fit
 from nlp.training_units import label_sentences, sentence_targets, units
@@ -233,6 +240,25 @@ def test_cue_prefilter_never_drops_a_cue_that_matches(colc):
     )
     assert required_words(re.compile(r"(?:steal|stole)s? (?:the )?works?")) == ("work",)
     assert required_words(re.compile(r"\bfair use\b", re.I)) is None
+
+
+def test_one_scan_finds_every_trigger_a_scan_per_issue_finds(colc):
+    """``Lexicon.triggered`` looks for triggers only where the trie of their opening
+    letters matches: on real comments, the same (position, issue) list as scanning
+    the text once per issue."""
+    lex = lexicon()
+    texts = _comment_texts(colc, 2000)
+    found = 0
+    for text in texts:
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            expected = scanned(lowered, lex.lower_triggers)
+            assert lex.triggered(text) == expected, text[:80]
+            found += len(expected)
+    assert found > 5000
+    assert trie_pattern({"consent", "copyright", "cop"}) == "co(?:nsent|p)"
+    starts = re.compile(trie_pattern({"paid", "opt"}))
+    assert [m.start() for m in starts.finditer("we opted to be paid")] == [3, 15]
 
 
 def test_counted_ngrams_are_the_vectorizers_own(colc):

@@ -67,6 +67,22 @@ def test_bill_numbers_in_english_and_french():
     assert finder.find("no fakes here, just deepfakes") == []
 
 
+def test_caseless_mentions_keep_the_texts_offsets():
+    """The case-insensitive expressions run on the text lower-cased once, or on the text
+    itself where lower-casing moves offsets ("İ" becomes two characters): either way
+    each mention's offsets point at its words as written."""
+    finder = MentionFinder([BillName(("119-s-4591",), "no-fakes-act", ("NO FAKES Act of 2026",))])
+    for prefix in ("", "İstanbul: "):
+        text = prefix + "The No Fakes Act of 2024 and a Right of Publicity (Docket No. 2023-6)."
+        found = [(m.target_id, m.matched) for m in finder.find(text)]
+        assert found == [
+            ("no-fakes-act", "No Fakes Act of 2024"),
+            ("digital_replica_right", "Right of Publicity"),
+            ("COLC-2023-0006", "Docket No. 2023-6"),
+        ]
+        assert all(text[m.start : m.end] == m.matched for m in finder.find(text))
+
+
 def test_language_of_short_and_long_texts():
     assert detect_language("I, as an artist, object to ai art.", "en") == "en"
     assert (

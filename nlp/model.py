@@ -164,19 +164,44 @@ class SentenceModel:
 
 
 def doc_features(probs: np.ndarray, text_probs: np.ndarray, formal: bool) -> list[float]:
-    """Document features of one issue from its sentences' (n, 4) probabilities."""
-    feats: list[float] = []
-    n = probs.shape[0]
+    """Document features of one issue from its sentences' (n, 4) probabilities: per
+    stance the best sentence's probability, the sum of the best three and a third of
+    the sentences above 0.5; the whole-text probabilities; the number of sentences;
+    whether the document is a formal filing."""
+    bounds = np.array([0, probs.shape[0]])
+    return doc_features_many(probs, bounds, text_probs[None, :], [formal])[0].tolist()
+
+
+def doc_features_many(
+    probs: np.ndarray, bounds: np.ndarray, text_probs: np.ndarray, formal: Sequence[bool]
+) -> np.ndarray:
+    """``doc_features`` of many documents at once, one row each: document i's
+    sentences are rows ``bounds[i]:bounds[i + 1]`` of ``probs``, its whole-text
+    probabilities row i of ``text_probs`` (a loop over documents cost more than
+    the rest of the document stage)."""
+    counts = np.diff(bounds)
+    n_docs = len(counts)
+    owner = np.repeat(np.arange(n_docs), counts)
+    starts = np.asarray(bounds[:-1])
+    out = np.zeros((n_docs, 3 * (len(CLASSES) - 1) + text_probs.shape[1] + 1))
     for k in range(1, len(CLASSES)):
-        column = np.sort(probs[:, k])[::-1] if n else np.zeros(1)
-        feats += [
-            float(column[0]),
-            float(column[:3].sum()),
-            float((probs[:, k] > 0.5).sum()) / 3 if n else 0.0,
+        values = probs[:, k]
+        ranked = values[np.lexsort((-values, owner))]  # each document's, best first
+        best = [
+            np.where(counts > j, ranked[np.minimum(starts + j, max(len(ranked) - 1, 0))], 0.0)
+            if len(ranked)
+            else np.zeros(n_docs)
+            for j in range(3)
         ]
-    feats += [float(p) for p in text_probs[1:]]
-    feats += [math.log1p(n) / 5, 1.0 if formal else 0.0]
-    return feats
+        at = 3 * (k - 1)
+        out[:, at] = best[0]
+        out[:, at + 1] = best[0] + best[1] + best[2]
+        out[:, at + 2] = np.bincount(owner, weights=values > 0.5, minlength=n_docs) / 3
+    at = 3 * (len(CLASSES) - 1)
+    out[:, at : at + text_probs.shape[1] - 1] = text_probs[:, 1:]
+    out[:, -2] = [math.log1p(n) / 5 for n in counts.tolist()]
+    out[:, -1] = np.asarray(formal, dtype=float)
+    return out
 
 
 @dataclass
@@ -215,18 +240,17 @@ class StanceModel:
         sent_probs = self.sentences.probabilities(features)
         text_probs = self.text_probabilities_of(self.sentences.text_matrix(features, bounds))
         per_doc: list[dict[str, tuple[np.ndarray, np.ndarray]]] = [{} for _ in docs]
+        formal = [d.formal for d in docs]
         for issue in ISSUES:
             slices = [sent_probs[issue][bounds[i] : bounds[i + 1]] for i in range(len(docs))]
-            feats = [
-                doc_features(slices[i], text_probs[issue][i], d.formal) for i, d in enumerate(docs)
-            ]
+            feats = doc_features_many(sent_probs[issue], bounds, text_probs[issue], formal)
             dists = document_proba(self.documents, issue, feats)
             for i in range(len(docs)):
                 per_doc[i][issue] = (dists[i], slices[i])
         return [DocumentPrediction(d, issues) for d, issues in zip(docs, per_doc, strict=True)]
 
 
-def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:
+def with_issue(issue: str, feats: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     """Document features, the issue as a one-hot, and the features again in the issue's
     own block (zeros in the other issues'): one document-stage model for all issues
     learns how sentence evidence makes a stance (so a stance that few documents take on
@@ -247,11 +271,13 @@ def with_issue(issue: str, feats: Sequence[list[float]]) -> np.ndarray:
     return np.hstack([base, tail, own])
 
 
-def document_proba(models: dict[str, Any], issue: str, feats: list[list[float]]) -> np.ndarray:
+def document_proba(
+    models: dict[str, Any], issue: str, feats: Sequence[Sequence[float]] | np.ndarray
+) -> np.ndarray:
     """(n, 4) document-level distribution over ``CLASSES`` of ``issue``."""
     model = models.get(SHARED)
     dists = np.zeros((len(feats), len(CLASSES)))
-    if model is None or not feats:
+    if model is None or not len(feats):
         dists[:, 0] = 1.0
         return dists
     got = ovr_proba(model, with_issue(issue, feats))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 from itertools import islice
 
@@ -15,9 +16,9 @@ from kb.render.markup import display_quote
 from nlp import forkmap
 from nlp.evaluate import score_block
 from nlp.labels import convert_line, primary_records, read_set, sha, verify
-from nlp.model import quotable
+from nlp.model import doc_features, doc_features_many, quotable
 from nlp.sentence_features import ngram_rows
-from nlp.sentences import masked, pipeline, sentence_spans, split_sentences
+from nlp.sentences import block_spans, masked, pipeline, sentence_spans, split_sentences
 from nlp.stance import (
     for_lowered,
     lexicon,
@@ -261,6 +262,30 @@ def test_one_scan_finds_every_trigger_a_scan_per_issue_finds(colc):
     assert [m.start() for m in starts.finditer("we opted to be paid")] == [3, 15]
 
 
+def test_document_features_of_a_batch_are_each_documents_own():
+    """``doc_features_many`` computes every document's features at once: the same
+    numbers as the formula written out per document (best sentence, sum of the best
+    three, share above 0.5), documents without sentences and ties included."""
+    rng = np.random.default_rng(7)
+    counts = [0, 1, 2, 3, 5, 0, 40, 1]
+    probs = rng.dirichlet(np.ones(4), size=sum(counts))
+    probs[3] = probs[4]  # a tie inside one document
+    bounds = np.cumsum([0, *counts])
+    texts = rng.dirichlet(np.ones(4), size=len(counts))
+    formal = [bool(k % 2) for k in range(len(counts))]
+    got = doc_features_many(probs, bounds, texts, formal)
+    for i, n in enumerate(counts):
+        own = probs[bounds[i] : bounds[i + 1]]
+        expected: list[float] = []
+        for k in range(1, 4):
+            column = np.sort(own[:, k])[::-1] if n else np.zeros(1)
+            share = float((own[:, k] > 0.5).sum()) / 3 if n else 0.0
+            expected += [float(column[0]), float(column[:3].sum()), share]
+        expected += [*map(float, texts[i][1:]), math.log1p(n) / 5, float(formal[i])]
+        assert got[i].tolist() == expected
+        assert doc_features(own, texts[i], formal[i]) == expected
+
+
 def test_counted_ngrams_are_the_vectorizers_own(colc):
     """``ngram_rows`` counts the n-grams over all sentences at once: the same matrix as
     the fitted vectoriser's ``transform``, entry for entry."""
@@ -273,6 +298,24 @@ def test_counted_ngrams_are_the_vectorizers_own(colc):
     assert np.array_equal(got.indptr, expected.indptr)
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
+
+
+def test_block_spans_are_the_sentencizers(colc):
+    """``block_spans`` reads all blocks' token arrays at once: on real comments, the
+    sentences spaCy's own sentencizer makes of each block, block by block."""
+    nlp = pipeline("en")
+    sentencizer = nlp.add_pipe("sentencizer") if "sentencizer" not in nlp.pipe_names else None
+    try:
+        blocks = [b for t in _comment_texts(colc, 600) for b in t.split("\n\n")]
+        blocks[5:5] = ["", "  "]  # blocks without a sentence keep their place
+        docs = list(nlp.pipe(blocks))
+    finally:
+        if sentencizer is not None:
+            nlp.remove_pipe("sentencizer")
+    expected = [[(s.start_char, s.end_char) for s in doc.sents] for doc in docs]
+    assert sum(map(len, expected)) > 3000 and expected[5] == []
+    assert block_spans(docs) == expected
+    assert [sentence_spans(d) for d in docs[:200]] == expected[:200]
 
 
 def test_masked_words_leave_the_sentences_as_they_are(colc):

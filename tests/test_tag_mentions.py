@@ -89,3 +89,24 @@ def test_language_of_short_and_long_texts():
         detect_language("Je ne veux pas que l'intelligence artificielle vole mon art.", "en")
         == "fr"
     )
+
+
+def test_plainly_english_samples_skip_the_detector(corpus, colc):
+    """A long text's sample full of English's common words is English without the
+    detector: so for real comments, never for the French press article, whose
+    language the detector still finds."""
+    import gzip
+    import json
+    from itertools import islice
+
+    from nlp.language import SAMPLE_CHARS, _plainly_english, fast_detector
+
+    with gzip.open(colc / "comment-text.jsonl.gz", "rt") as fh:
+        texts = [json.loads(line).get("comment") or "" for line in islice(fh, 400)]
+    samples = [t[:SAMPLE_CHARS] for t in texts if len(t) >= SAMPLE_CHARS]
+    plain = [s for s in samples if _plainly_english(s)]
+    assert len(plain) > 0.8 * len(samples)
+    assert all(str(fast_detector().detect_language_of(s)) == "Language.ENGLISH" for s in plain)
+    french = (corpus / "news" / "mbw-2023-12-sony-music-kooker-ai-insight-forum.fr.txt").read_text()
+    assert not _plainly_english(french[:SAMPLE_CHARS])
+    assert detect_language(french, "en") == "fr"

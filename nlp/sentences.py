@@ -245,7 +245,7 @@ def masked(text: str) -> str:
     low = np.minimum(codes, 127)
     alnum, space = _ASCII_ALNUM[low], _ASCII_SPACE[low]
     if not ascii_only:
-        high = codes > 127
+        high = np.greater(codes, 127)
         if high.any():
             others = np.unique(codes[high])
             chars = [chr(c) for c in others.tolist()]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -190,22 +191,25 @@ def _unfinished(db: Database) -> bool:
     return row is not None and row[0] != "ok"
 
 
+#: Batches submitted ahead of the one being stored: enough queued work that a worker
+#: never waits while another finishes a slow chunk (the one that loads French).
+AHEAD = 2
+
+
 def _tag_batches(
     db: Database, pool: Executor, ids: list[str], version: str, report: TagReport
 ) -> None:
     """Analyse ``ids`` in the pool, batch by batch; each batch is stored in one transaction."""
-    pending: Iterator[Analysis] | None = None
+    pending: deque[Iterator[Analysis]] = deque()
     batch = tag_batch()
     for start in range(0, len(ids), batch):
         jobs = _jobs(db, ids[start : start + batch])
-        # The next batch is already submitted while this process stores the last one.
         chunks = [jobs[k : k + CHUNK] for k in range(0, len(jobs), CHUNK)]
-        submitted = (a for done in pool.map(analyse_chunk, chunks) for a in done)
-        if pending is not None:
-            _store(db, list(pending), version, report)
-        pending = submitted
-    if pending is not None:
-        _store(db, list(pending), version, report)
+        pending.append(a for done in pool.map(analyse_chunk, chunks) for a in done)
+        if len(pending) > AHEAD:
+            _store(db, list(pending.popleft()), version, report)
+    while pending:
+        _store(db, list(pending.popleft()), version, report)
 
 
 def _jobs(db: Database, chunk: list[str]) -> list[tuple[dict[str, Any], list[str]]]:

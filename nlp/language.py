@@ -36,7 +36,8 @@ def accurate_detector() -> LanguageDetector:
 def detect_language(text: str | None, expected: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``'s language, or ``expected`` (else None) when unsure.
 
-    Long texts use the fast detector on a sample; short ones keep ``expected``
+    Long texts are English when a sample is plainly so (``ENGLISH_WORDS``), else
+    the fast detector decides on the sample; short ones keep ``expected``
     (the language the source is usually in, e.g. English for a U.S. docket) when
     the fast detector agrees, else ask the accurate detector, which must be
     confident to overrule it.
@@ -72,6 +73,8 @@ _NOT_ENGLISH = re.compile(
 
 
 def _plainly_english(sample: str) -> bool:
+    """Whether ``sample`` holds ``ENGLISH_WORDS`` of English's common words and four
+    times fewer of the other languages'."""
     lowered = sample.lower()
     english = len(_MARKERS_LOWER["en"].findall(lowered))
     return english >= ENGLISH_WORDS and 4 * len(_NOT_ENGLISH.findall(lowered)) <= english

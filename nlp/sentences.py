@@ -239,7 +239,7 @@ def masked(text: str) -> str:
         return text
     ascii_only = text.isascii()
     codes = np.frombuffer(
-        text.encode("ascii" if ascii_only else "utf-32-le"),
+        text.encode("ascii" if ascii_only else "utf-32-le", "surrogatepass"),
         dtype=np.uint8 if ascii_only else np.uint32,
     )
     low = np.minimum(codes, 127)
@@ -259,7 +259,7 @@ def masked(text: str) -> str:
         return text
     out = codes.copy()
     out[hide] = _X
-    return out.tobytes().decode("ascii" if ascii_only else "utf-32-le")
+    return out.tobytes().decode("ascii" if ascii_only else "utf-32-le", "surrogatepass")
 
 
 #: A footnote marker glued to the end of a sentence: "…other sectors.5 These tools…".

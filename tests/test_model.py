@@ -324,5 +324,7 @@ def test_masked_words_leave_the_sentences_as_they_are(colc):
     nlp = pipeline("en")
     blocks = [b for t in _comment_texts(colc, 1000) for b in t.split("\n\n") if b.strip()]
     assert masked("The U.S. Copyright Office, 2023.") == "xxx U.S. xxxxxxxxx Office, 2023."
+    # Other scripts, and a lone surrogate (JSON may escape one), as the expression did.
+    assert masked("Die Straße \ud800 naïve, 日本 ok") == "xxx xxxxxx \ud800 naïve, xx xx"
     for block in blocks:
         assert sentence_spans(nlp(masked(block))) == sentence_spans(nlp(block)), block[:80]

@@ -61,6 +61,17 @@ def detect_language(text: str | None, expected: str | None = None) -> str | None
     return code or expected
 
 
+#: Words frequent in one of the debate's languages and rare in the other: a cheap
+#: first test of whether a paragraph may be in the other language.
+_MARKERS = {
+    "fr": re.compile(r"\b(?:le|la|les|des|est|une|dans|pour|qui|que|sur|avec|pas|du|au)\b", re.I),
+    "en": re.compile(r"\b(?:the|and|of|is|that|with|for|this|are|not|to|it)\b", re.I),
+}
+#: The same words for text lower-cased once: the same matches, twice as fast.
+_MARKERS_LOWER = {lang: re.compile(p.pattern) for lang, p in _MARKERS.items()}
+MIN_PARAGRAPH = 200
+
+
 #: How many of English's most common words (``_MARKERS["en"]``) make a sample English,
 #: with four times fewer of the other languages' (``_NOT_ENGLISH``), without asking the
 #: detector: on the corpus it said English for all 7,244 such samples of 8,017 long
@@ -78,17 +89,6 @@ def _plainly_english(sample: str) -> bool:
     lowered = sample.lower()
     english = len(_MARKERS_LOWER["en"].findall(lowered))
     return english >= ENGLISH_WORDS and 4 * len(_NOT_ENGLISH.findall(lowered)) <= english
-
-
-#: Words frequent in one of the debate's languages and rare in the other: a cheap
-#: first test of whether a paragraph may be in the other language.
-_MARKERS = {
-    "fr": re.compile(r"\b(?:le|la|les|des|est|une|dans|pour|qui|que|sur|avec|pas|du|au)\b", re.I),
-    "en": re.compile(r"\b(?:the|and|of|is|that|with|for|this|are|not|to|it)\b", re.I),
-}
-#: The same words for text lower-cased once: the same matches, twice as fast.
-_MARKERS_LOWER = {lang: re.compile(p.pattern) for lang, p in _MARKERS.items()}
-MIN_PARAGRAPH = 200
 
 
 def _markers(block: str, lang: str) -> int:

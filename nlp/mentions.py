@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kb.legislation import slug, title_stem
-from nlp.stance import for_lowered, literal_first
+from nlp.patterns import for_lowered, literal_first
 
 # Each expression's alternatives open on a word boundary written inside them,
 # ``(?:\\bx``, so that ``literal_first`` lets the regex engine skip ahead to the

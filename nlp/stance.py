@@ -14,8 +14,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from re import _constants, _parser  # type: ignore[attr-defined]
-from typing import Any
+from re import _parser  # type: ignore[attr-defined]
+
+from nlp.patterns import for_lowered, openings, required_words, trie_pattern
 
 LEXICON = Path(__file__).with_name("lexicon") / "stance.toml"
 ISSUES = (
@@ -181,7 +182,7 @@ class Lexicon:
             tree = _parser.parse(pattern.pattern, pattern.flags)
             if tree.getwidth()[0] == 0:
                 return None
-            opening = None if pattern.flags & re.IGNORECASE else _openings(tree)
+            opening = None if pattern.flags & re.IGNORECASE else openings(tree)
             if opening:
                 prefixes |= opening
             else:
@@ -198,122 +199,6 @@ class Lexicon:
 def scanned(text: str, scans: dict[str, re.Pattern[str]]) -> list[tuple[int, str]]:
     """(position, issue) of every match of each issue's expression, sorted."""
     return sorted((m.start(), issue) for issue, p in scans.items() for m in p.finditer(text))
-
-
-#: Operators that match no character: word boundaries, look-ahead and look-behind.
-_ZERO_WIDTH = (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT)
-
-
-def _openings(items: Any) -> set[str] | None:
-    """Literal strings one of which every match of the parsed ``items`` opens on
-    (zero-width assertions between its letters skipped), or None when a match may
-    open on something else (a class, a repeat) or on nothing."""
-    run: list[str] = []
-    for op, av in items:
-        if op is _constants.LITERAL:
-            run.append(chr(av))
-            continue
-        if op in _ZERO_WIDTH:
-            continue
-        inner: list[Any] | None = None
-        if op is _constants.SUBPATTERN and not av[1] & re.IGNORECASE:
-            inner = [av[3]]
-        elif op is _constants.BRANCH:
-            inner = av[1]
-        if inner is not None:
-            found = [_openings(alt) for alt in inner]
-            if all(found):
-                return {"".join(run) + rest for alt in found for rest in alt}  # type: ignore[union-attr]
-        break
-    return {"".join(run)} if run else None
-
-
-def trie_pattern(words: set[str]) -> str:
-    """An expression matching where any of ``words`` starts, factored letter by letter
-    ("co(?:nsent|pyright)"): the regex engine then tries one alternative per letter
-    instead of every word at every position."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""  # a word ends here: the longer ones add nothing
-        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-    return emit(root)
-
-
-#: Escapes such as \\W or \\S, which lower-casing the text does not affect.
-_ESCAPES = re.compile(r"\\[A-Za-z]")
-_UPPER = re.compile(r"[A-Z]")
-_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
-
-
-#: A group that opens on a word boundary and a letter or digit: ``(?:\\bpay``.
-_BOUNDARY_FIRST = re.compile(r"\(\?:\\b([A-Za-z0-9])(?![*+?{])")
-
-
-def literal_first(pattern: str) -> str:
-    """``pattern`` with each ``(?:\\bx`` written ``(?:x(?<=\\bx)``: the same matches
-    (the letter, with a word boundary before it), but every alternative now opens on a
-    letter, so the regex engine skips ahead to the letters that can start a match
-    instead of trying each alternative at every position (twice as fast on the corpus)."""
-    return _BOUNDARY_FIRST.sub(lambda m: f"(?:{m[1]}(?<=\\b{m[1]})", pattern)
-
-
-def for_lowered(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled for text already lower-cased: case-sensitive (much
-    faster) unless it spells an upper-case letter itself."""
-    if _UPPER.search(_ESCAPES.sub("", pattern)):
-        return re.compile(literal_first(pattern), re.I)
-    return re.compile(literal_first(pattern))
-
-
-def required_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings one of which every match of ``pattern`` contains, read from its parse tree
-    (runs of literal characters, alternatives that each hold one, groups and repeats
-    that must occur), the longest such choice; None when there is none or the pattern
-    ignores case (its literals then match other characters too)."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    found = _required(_parser.parse(pattern.pattern, pattern.flags))
-    if not found:
-        return None
-    # "rob" already stands for "robbed" and "robbing".
-    return tuple(sorted(w for w in found if not any(o != w and o in w for o in found)))
-
-
-def _required(items: Any) -> set[str] | None:
-    """A set of strings one of which every match of the sequence ``items`` contains."""
-    choices: list[set[str]] = []
-    run: list[str] = []
-    for op, av in items:
-        if op is _constants.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            choices.append({"".join(run)})
-            run = []
-        inner: set[str] | None = None
-        if op is _constants.SUBPATTERN:
-            inner = None if av[1] & re.IGNORECASE else _required(av[3])
-        elif op is _constants.BRANCH:
-            alternatives = [_required(alt) for alt in av[1]]
-            if all(alternatives):
-                inner = set().union(*alternatives)  # type: ignore[arg-type]
-        elif op in _REPEATS and av[0] >= 1:
-            inner = _required(av[2])
-        if inner:
-            choices.append(inner)
-    if run:
-        choices.append({"".join(run)})
-    # The choice whose shortest string is longest: the rarest in text.
-    return max(choices, key=lambda c: min(map(len, c)), default=None)
 
 
 @lru_cache(maxsize=1)

@@ -17,16 +17,10 @@ from nlp import forkmap
 from nlp.evaluate import score_block
 from nlp.labels import convert_line, primary_records, read_set, sha, verify
 from nlp.model import doc_features, doc_features_many, quotable
+from nlp.patterns import for_lowered, literal_first, required_words, trie_pattern
 from nlp.sentence_features import ngram_rows
 from nlp.sentences import block_spans, masked, pipeline, sentence_spans, split_sentences
-from nlp.stance import (
-    for_lowered,
-    lexicon,
-    literal_first,
-    required_words,
-    scanned,
-    trie_pattern,
-)
+from nlp.stance import lexicon, scanned
 from nlp.tag_positions import row_sentences
 from nlp.train import _vectorizer, fit
 from nlp.training_units import label_sentences, sentence_targets, units

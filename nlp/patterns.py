@@ -122,3 +122,36 @@ def _required(items: Any) -> set[str] | None:
         choices.append({"".join(run)})
     # The choice whose shortest string is longest: the rarest in text.
     return max(choices, key=lambda c: min(map(len, c)), default=None)
+
+
+def names_trie(names: set[str], before: str) -> str:
+    """An expression matching any of ``names`` where the character before is not one of
+    the class ``before`` (``"[\\w/]"``), the longest name first as an alternation sorted
+    longest first would, and factored letter by letter so that the regex engine skips to
+    the letters a name opens on. A space in a name matches any run of white space.
+
+    Two names can match at one place only when one begins the other, so trying the
+    longer continuation first at every letter gives the alternation's match."""
+    root: dict[str, Any] = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def letter(ch: str) -> str:
+        return r"\s+" if ch == " " else re.escape(ch)
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [letter(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if "" in node:
+            alternatives.append("")  # a name ends here: tried after the longer ones
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")"
+
+    # The look-behind goes after the first letter, so each alternative opens on a letter.
+    first = [
+        letter(ch) + f"(?<!{before}{letter(ch)})" + emit(sub) for ch, sub in sorted(root.items())
+    ]
+    return "(?:" + "|".join(first) + ")"

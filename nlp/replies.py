@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp.organizations import gazetteer, guess_category
+from nlp.patterns import names_trie
 from nlp.sentences import Sentence
 
 _REBUT = re.compile(
@@ -126,13 +127,11 @@ def rule_relation(mention: Mention) -> str:
 
 @lru_cache(maxsize=8)
 def _names_pattern(names: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
-    """One alternation of the names, longest first; a space matches any run of white
-    space (PDF text breaks lines inside names)."""
+    """The names, not inside a word or a path, the longest first (``names_trie``); a
+    space matches any run of white space (PDF text breaks lines inside names)."""
     if not names:
         return None
-    parts = sorted({n for n, _ in names}, key=len, reverse=True)
-    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in parts)
-    return re.compile(r"(?<![\w/])(?:" + body + r")(?![\w/])")
+    return re.compile(names_trie({n for n, _ in names}, r"[\w/]") + r"(?![\w/])")
 
 
 _SUFFIX = re.compile(
@@ -266,12 +265,21 @@ _SIGNAL_WORD = re.compile(
     rf"\b(?:at\s+\d|comments?\b|{_REPORTS})",
     re.IGNORECASE,
 )
+#: The same, for text lower-cased once, each word opening on its letter: the regex
+#: engine then skips to the letters a word can start with.
+_SIGNAL_WORD_LOWER = re.compile(
+    "|".join(
+        rf"{w[0]}(?<=\b{w[0]}){w[1:]}" for w in (r"at\s+\d", r"comments?\b", *_REPORTS.split("|"))
+    )
+)
 
 
 def may_refer(text: str, names: tuple[tuple[str, str], ...] = ()) -> bool:
     """Whether ``text`` names a commenter the way a reply does. Cheap, before sentences:
     the names are looked for only just before the words that make a reference."""
-    for m in _SIGNAL_WORD.finditer(text):
+    lowered = text.lower()
+    same = len(lowered) == len(text)  # else lower-casing moved offsets: match the text
+    for m in _SIGNAL_WORD_LOWER.finditer(lowered) if same else _SIGNAL_WORD.finditer(text):
         window = text[max(0, m.start() - 120) : m.start() + 60]
         if any(_SIGNAL.match(window[b : b + 60]) for _, _, b in _found(window, names)):
             return True

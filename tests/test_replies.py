@@ -136,3 +136,38 @@ def test_filer_names_of_a_tagged_database(tagged_db_path):
     names = dict(filer_names(Database(tagged_db_path)))
     assert names["Samuelson, Sprigman & Sag"] == SCHOLARS
     assert names["Andreessen Horowitz"] == names["a16z"]
+
+
+def test_the_names_expression_matches_as_an_alternation_longest_first(regs):
+    """``names_trie`` gives the matches of the plain alternation of the names, longest
+    first, on every comment of the docket, and so does the lower-cased scan of the words
+    a reference is signalled by."""
+    import re
+
+    from nlp.patterns import names_trie
+    from nlp.replies import _SIGNAL_WORD, _SIGNAL_WORD_LOWER, _names_pattern
+
+    db, names = regs
+    longest = sorted({n for n, _ in names}, key=len, reverse=True)
+    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in longest)
+    plain = re.compile(r"(?<![\w/])(?:" + body + r")(?![\w/])")
+    trie = _names_pattern(names)
+    assert trie is not None
+    texts = [t for (t,) in db.execute("select text from documents where length(text) > 500")]
+    found = 0
+    for text in texts:
+        spans = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in trie.finditer(text)] == spans
+        found += len(spans)
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            fast = [m.start() for m in _SIGNAL_WORD_LOWER.finditer(lowered)]
+            assert fast == [m.start() for m in _SIGNAL_WORD.finditer(text)]
+    assert found > 1000
+    # The longer name wins where it is written whole; the shorter where the longer
+    # runs on into a word.
+    short = re.compile(names_trie({"Authors Guild", "Authors"}, r"[\w/]") + r"(?![\w/])")
+    assert [m.group(0) for m in short.finditer("Authors  Guild, Authors Guilds")] == [
+        "Authors  Guild",
+        "Authors",
+    ]

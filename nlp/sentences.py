@@ -25,6 +25,8 @@ from spacy.pipeline import Sentencizer
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
+from nlp.french_tokenizer import french
+
 MAX_CHUNK = 200_000
 _TOC = re.compile(r"(?:\.\s?){4,}\s*[ivxlc\d]+\s*$", re.I)
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[ivxlc\d]+(?:\s+of\s+\d+)?\s*$", re.I)
@@ -44,9 +46,10 @@ class Sentence:
 
 @lru_cache(maxsize=4)
 def pipeline(lang: str) -> Language:
-    """A blank pipeline for ``lang`` (English when spaCy has no blank model for it)."""
+    """A blank pipeline for ``lang`` (English when spaCy has no blank model for it;
+    French without its hyphenated words' expression: ``nlp.french_tokenizer``)."""
     try:
-        nlp = spacy.blank(lang)
+        nlp = french() if lang == "fr" else spacy.blank(lang)
     except (ImportError, OSError, KeyError):
         nlp = spacy.blank("en")
     nlp.max_length = MAX_CHUNK * 2

@@ -152,7 +152,7 @@ def tag_documents(
         else "where tagged_sha is null or tagged_sha != text_sha or tagger_version is not ?"
     )
     # Documents known to be in another language than English first: a worker loads
-    # that language's pipeline (seconds for French) while the others start on the rest,
+    # that language's pipeline while the others start on the rest,
     # instead of alone at the end.
     ids = [
         r[0]

@@ -139,9 +139,9 @@ def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis
 def warm_up() -> None:
     """Load what every worker needs (spaCy pipelines, language models, lexicons) once.
 
-    The French pipeline is not among them: building its tokenizer takes five seconds,
-    which most runs (a few new English filings) never need; a worker that meets French
-    text loads it then, once.
+    Other languages' pipelines are not among them: most runs (a few new English
+    filings) never need one, and a worker that meets such text loads its language's
+    then, once (a tenth of a second; ``nlp.french_tokenizer`` for French).
     """
     pipeline("en")
     lexicon()

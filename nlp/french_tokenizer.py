@@ -19,6 +19,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 RULES = Path(__file__).parent / "lexicon" / "fr_tokenizer.msgpack"
 #: What the file leaves out: the vocabulary (the pipeline's own) and ``TOKEN_MATCH``.
@@ -27,13 +28,16 @@ LEFT_OUT = ["vocab", "token_match"]
 
 def rules_from_spacy() -> bytes:
     """The installed spaCy's French tokenizer rules, as ``RULES`` holds them."""
-    return spacy.blank("fr").tokenizer.to_bytes(exclude=LEFT_OUT)
+    tokenizer = spacy.blank("fr").tokenizer
+    assert isinstance(tokenizer, Tokenizer)
+    return tokenizer.to_bytes(exclude=LEFT_OUT)
 
 
 def french() -> Language:
     """A blank pipeline whose tokenizer follows spaCy's French rules but for
     ``TOKEN_MATCH``."""
     nlp = spacy.blank("xx")
+    assert isinstance(nlp.tokenizer, Tokenizer)
     nlp.tokenizer.from_bytes(RULES.read_bytes(), exclude=["vocab"])
     return nlp
 

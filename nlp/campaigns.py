@@ -35,9 +35,8 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
-def _hash(shingle: bytes) -> int:
-    """A fast, stable 32-bit hash (the same in every process and run)."""
-    return zlib.crc32(shingle)
+#: A fast, stable 32-bit hash of a shingle (the same in every process and run).
+_hash = zlib.crc32
 
 
 def find_campaigns(bodies: dict[str, str], *, min_size: int = 2) -> list[Campaign]:

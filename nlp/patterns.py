@@ -40,12 +40,6 @@ def trie_pattern(words: set[str]) -> str:
     """An expression matching where any of ``words`` starts, factored letter by letter
     ("co(?:nsent|pyright)"): the regex engine then tries one alternative per letter
     instead of every word at every position."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
 
     def emit(node: dict[str, Any]) -> str:
         if "" in node:
@@ -53,7 +47,19 @@ def trie_pattern(words: set[str]) -> str:
         alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
         return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
-    return emit(root)
+    return emit(_trie(words))
+
+
+def _trie(words: set[str]) -> dict[str, Any]:
+    """The words letter by letter: each node maps a letter to the next node, and ``""``
+    to an empty node where a word ends."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return root
 
 
 #: Escapes such as \\W or \\S, which lower-casing the text does not affect.
@@ -132,12 +138,7 @@ def names_trie(names: set[str], before: str) -> str:
 
     Two names can match at one place only when one begins the other, so trying the
     longer continuation first at every letter gives the alternation's match."""
-    root: dict[str, Any] = {}
-    for name in names:
-        node = root
-        for ch in name:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    root = _trie(names)
 
     def letter(ch: str) -> str:
         return r"\s+" if ch == " " else re.escape(ch)

@@ -8,9 +8,11 @@ character, so without it such a word is split at its hyphens and the sentences s
 the same (tested on the corpus's French article).
 
 The rest of spaCy's French rules (prefixes, suffixes, infixes, exceptions) are kept in
-``RULES``, spaCy's own serialisation of its French tokenizer, written by
-``python -m nlp.french_tokenizer``; ``french`` loads them into a blank multi-language
-pipeline. A test checks the file against the installed spaCy's rules.
+``RULES``, spaCy's own serialisation of its French tokenizer, one file per spaCy
+version, written by ``python -m nlp.french_tokenizer``; ``french`` loads them into a
+blank multi-language pipeline. With another spaCy version than the file's, ``french``
+is spaCy's French pipeline itself, slow but right. A test checks the file against the
+installed spaCy's rules.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
-RULES = Path(__file__).parent / "lexicon" / "fr_tokenizer.msgpack"
+RULES = Path(__file__).parent / "lexicon" / f"fr_tokenizer-{spacy.__version__}.msgpack"
 #: What the file leaves out: the vocabulary (the pipeline's own) and ``TOKEN_MATCH``.
 LEFT_OUT = ["vocab", "token_match"]
 
@@ -35,7 +37,9 @@ def rules_from_spacy() -> bytes:
 
 def french() -> Language:
     """A blank pipeline whose tokenizer follows spaCy's French rules but for
-    ``TOKEN_MATCH``."""
+    ``TOKEN_MATCH`` (spaCy's French pipeline if no rules were kept for this spaCy)."""
+    if not RULES.exists():
+        return spacy.blank("fr")
     nlp = spacy.blank("xx")
     assert isinstance(nlp.tokenizer, Tokenizer)
     nlp.tokenizer.from_bytes(RULES.read_bytes(), exclude=["vocab"])

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
+from nlp.patterns import caseless_finditer, lower_cased
+
 LANGUAGES = {
     Language.ENGLISH: "en",
     Language.FRENCH: "fr",
@@ -93,10 +95,10 @@ def _plainly_english(sample: str) -> bool:
 
 def _markers(block: str, lang: str) -> int:
     """How many of ``lang``'s common words ``block`` holds."""
-    lowered = block.lower()
-    if len(lowered) == len(block):
-        return len(_MARKERS_LOWER[lang].findall(lowered))
-    return len(_MARKERS[lang].findall(block))  # lower-casing moved offsets
+    return sum(
+        1
+        for _ in caseless_finditer(block, lower_cased(block), _MARKERS[lang], _MARKERS_LOWER[lang])
+    )
 
 
 def paragraph_languages(text: str, document_language: str | None) -> list[tuple[int, int, str]]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kb.legislation import slug, title_stem
-from nlp.patterns import for_lowered, literal_first
+from nlp.patterns import caseless_finditer, for_lowered, literal_first, lower_cased
 
 # Each expression's alternatives open on a word boundary written inside them,
 # ``(?:\\bx``, so that ``literal_first`` lets the regex engine skip ahead to the
@@ -126,11 +126,7 @@ class MentionFinder:
 
     def find(self, text: str) -> list[Mention]:
         out: list[Mention] = []
-        lowered = text.lower()
-        same = len(lowered) == len(text)  # else lower-casing moved offsets: match the text
-
-        def caseless(pattern: re.Pattern[str], lower: re.Pattern[str]) -> Iterator[re.Match[str]]:
-            return lower.finditer(lowered) if same else pattern.finditer(text)
+        low = lower_cased(text)
 
         for m in _BILL_NUMBER.finditer(text):
             kind = _KIND.get(re.sub(r"[^a-z]", "", m.group("kind").lower()))
@@ -139,7 +135,7 @@ class MentionFinder:
             for bid in self.by_number.get((kind, int(m.group("num"))), []):
                 out.append(Mention("bill", bid, m.group(0), m.start(), m.end()))
         if self.name_re is not None and self.name_lower is not None:
-            for m in caseless(self.name_re, self.name_lower):
+            for m in caseless_finditer(text, low, self.name_re, self.name_lower):
                 written = text[m.start() : m.end()]
                 target = self._stem_target(written)
                 if target:
@@ -153,18 +149,18 @@ class MentionFinder:
         for m in DOCKET_RE.finditer(text):
             if not self.dockets or m.group(0) in self.dockets:
                 out.append(Mention("docket", m.group(0), m.group(0), m.start(), m.end()))
-        for m in caseless(CO_DOCKET_RE, _LOWER[CO_DOCKET_RE]):
+        for m in caseless_finditer(text, low, CO_DOCKET_RE, _LOWER[CO_DOCKET_RE]):
             written = text[m.start() : m.end()]
             out.append(Mention("docket", "COLC-2023-0006", written, m.start(), m.end()))
         for m in NOI_RE.finditer(text):
             out.append(Mention("docket", "COLC-2023-0006", m.group(0), m.start(), m.end()))
-        for m in caseless(CO_REPORT_RE, _LOWER[CO_REPORT_RE]):
+        for m in caseless_finditer(text, low, CO_REPORT_RE, _LOWER[CO_REPORT_RE]):
             n = _NUMBER_WORDS.get(m.group(1).lower(), m.group(1))
             written = text[m.start() : m.end()]
             out.append(
                 Mention("report", f"copyright-office-ai-part-{n}", written, m.start(), m.end())
             )
-        for m in caseless(DIGITAL_REPLICA_RE, _LOWER[DIGITAL_REPLICA_RE]):
+        for m in caseless_finditer(text, low, DIGITAL_REPLICA_RE, _LOWER[DIGITAL_REPLICA_RE]):
             written = text[m.start() : m.end()]
             out.append(Mention("topic", "digital_replica_right", written, m.start(), m.end()))
         return sorted(out, key=lambda x: (x.start, x.target_type, x.target_id))

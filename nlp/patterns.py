@@ -5,6 +5,7 @@ matches faster (``literal_first``, ``for_lowered``, ``trie_pattern``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
@@ -86,6 +87,23 @@ def for_lowered(pattern: str) -> re.Pattern[str]:
     if _UPPER.search(_ESCAPES.sub("", pattern)):
         return re.compile(literal_first(pattern), re.I)
     return re.compile(literal_first(pattern))
+
+
+def lower_cased(text: str) -> str | None:
+    """``text`` lower-cased once, for the expressions ``for_lowered`` compiles; None
+    where lower-casing moves offsets (a few rare characters: "İ" becomes two), and the
+    case-insensitive expression must run on the text itself."""
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
+def caseless_finditer(
+    text: str, low: str | None, pattern: re.Pattern[str], lower: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """The matches of the case-insensitive ``pattern`` in ``text``: found by ``lower``
+    (its ``for_lowered`` form) in ``low`` (``lower_cased(text)``) when it is not None. The
+    offsets are the same either way; read what is written from ``text``."""
+    return lower.finditer(low) if low is not None else pattern.finditer(text)
 
 
 def required_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:

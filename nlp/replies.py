@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp.organizations import gazetteer, guess_category
-from nlp.patterns import names_trie
+from nlp.patterns import caseless_finditer, for_lowered, lower_cased, names_trie
 from nlp.sentences import Sentence
 
 _REBUT = re.compile(
@@ -261,25 +261,16 @@ def _found(body: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str, int
 
 
 #: The words after a name that make it a reference (``_SIGNAL``), found on their own.
-_SIGNAL_WORD = re.compile(
-    rf"\b(?:at\s+\d|comments?\b|{_REPORTS})",
-    re.IGNORECASE,
-)
-#: The same, for text lower-cased once, each word opening on its letter: the regex
-#: engine then skips to the letters a word can start with.
-_SIGNAL_WORD_LOWER = re.compile(
-    "|".join(
-        rf"{w[0]}(?<=\b{w[0]}){w[1:]}" for w in (r"at\s+\d", r"comments?\b", *_REPORTS.split("|"))
-    )
-)
+_SIGNAL_WORDS = "|".join(rf"(?:\b{w})" for w in (r"at\s+\d", r"comments?\b", *_REPORTS.split("|")))
+_SIGNAL_WORD = re.compile(_SIGNAL_WORDS, re.IGNORECASE)
+#: The same, for text lower-cased once (``for_lowered``).
+_SIGNAL_WORD_LOWER = for_lowered(_SIGNAL_WORDS)
 
 
 def may_refer(text: str, names: tuple[tuple[str, str], ...] = ()) -> bool:
     """Whether ``text`` names a commenter the way a reply does. Cheap, before sentences:
     the names are looked for only just before the words that make a reference."""
-    lowered = text.lower()
-    same = len(lowered) == len(text)  # else lower-casing moved offsets: match the text
-    for m in _SIGNAL_WORD_LOWER.finditer(lowered) if same else _SIGNAL_WORD.finditer(text):
+    for m in caseless_finditer(text, lower_cased(text), _SIGNAL_WORD, _SIGNAL_WORD_LOWER):
         window = text[max(0, m.start() - 120) : m.start() + 60]
         if any(_SIGNAL.match(window[b : b + 60]) for _, _, b in _found(window, names)):
             return True

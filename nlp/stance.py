@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]
 
-from nlp.patterns import for_lowered, openings, required_words, trie_pattern
+from nlp.patterns import for_lowered, lower_cased, openings, required_words, trie_pattern
 
 LEXICON = Path(__file__).with_name("lexicon") / "stance.toml"
 ISSUES = (
@@ -146,21 +146,21 @@ class Lexicon:
 
         Issues are scanned separately, so one word can trigger two issues
         ("disclose": transparency and labelling)."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # lower-casing moved offsets (rare characters)
+        low = lower_cased(text)
+        if low is None:  # lower-casing moved offsets (rare characters)
             return scanned(text, self.triggers)
         starts = self._trigger_starts
         if starts is None:
-            return scanned(lowered, self.lower_triggers)
+            return scanned(low, self.lower_triggers)
         # One scan for where any trigger may start, then each issue's expression
         # there, left to right as its own scan would go (matches never overlap).
         order = self._trigger_order
         out: list[tuple[int, str]] = []
         free = dict.fromkeys(self.lower_triggers, 0)
-        for m in starts.finditer(lowered):
+        for m in starts.finditer(low):
             at = m.start()
             for issue, pattern in order:
-                if at >= free[issue] and (hit := pattern.match(lowered, at)):
+                if at >= free[issue] and (hit := pattern.match(low, at)):
                     out.append((at, issue))
                     free[issue] = hit.end()
         return out
@@ -268,8 +268,8 @@ SPEECH_LOWER = Speech(
 def speech_of(text: str) -> tuple[str, Speech]:
     """``text`` lower-cased with the expressions for it, or (when lower-casing moved
     offsets) ``text`` itself with the case-insensitive ones."""
-    lowered = text.lower()
-    return (lowered, SPEECH_LOWER) if len(lowered) == len(text) else (text, SPEECH)
+    low = lower_cased(text)
+    return (low, SPEECH_LOWER) if low is not None else (text, SPEECH)
 
 
 def is_reported(text: str, match_start: int) -> bool:
@@ -301,9 +301,9 @@ def classify(
     if issues is None:
         issues = tuple(dict.fromkeys(issue for _, issue in lex.triggered(text)))
     hits = []
-    lowered = text.lower()
-    fast = len(lowered) == len(text)  # else lower-casing moved offsets: match the text itself
-    subject = lowered if fast else text
+    low = lower_cased(text)
+    fast = low is not None  # else lower-casing moved offsets: match the text itself
+    subject = low if low is not None else text
     for issue in issues:
         if fast:
             # Substring tests dismiss most cues (one alternation of them all costs

@@ -192,7 +192,7 @@ def _unfinished(db: Database) -> bool:
 
 
 #: Batches submitted ahead of the one being stored: enough queued work that a worker
-#: never waits while another finishes a slow chunk (the one that loads French).
+#: never waits while another finishes a slow chunk.
 AHEAD = 2
 
 

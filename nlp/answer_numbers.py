@@ -7,7 +7,9 @@ the last number ("(Question 844)" is question 8 and footnote 44, when footnote 4
 by restating a question); a sentence that opens with "With regard to Question 9.1"; a
 footnote on a heading that says "This section addresses questions 8 and 8.1" or just
 "Question 1, NOI …"; or the question itself restated, with its number ("8.1. How
-should…", also inside a line after the previous question) or without it. Restated
+should…", also inside a line after the previous question) or without it; or, as
+individuals write, the numbers alone, in the Notice's order ("7.4. In some cases yes…
+8. When it is done…"). Restated
 questions that follow one another with no answer between are one start; restated
 questions quoted in a footnote ("29 6. What kinds…") start nothing; a number in running
 text ("as discussed in response to \\nQuestion 2 above") starts nothing.
@@ -68,6 +70,14 @@ _RUNS_ON = re.compile(
 RESTATED = 0.4
 RESTATED_WORDS = 8  # a line opening with this many of a question's words restates it
 REPEAT_CHARS = 600  # a start naming the same questions this soon after one goes on with it
+#: Bare numbers opening lines that follow the Notice's order, this many in a row with
+#: a sub-question's number among them ("7.4. In some cases yes… 8. When it is done…"),
+#: answer by number without restating the questions.
+SEQUENCE = 4
+#: How far the next bare number of such a run may skip ahead in the Notice's order.
+SEQUENCE_SKIP = 6
+#: A line short and without a sentence's end: a heading.
+_HEADING_LINE = re.compile(r"[^\n]{0,120}(?<![.?!:;\s])[ \t]*(?:\n|$)")
 ANCHOR_CHARS = 8000  # how far before its footnote a heading's footnote mark is looked for
 _WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _STOP = frozenset(
@@ -244,10 +254,42 @@ def _only_asks(gap: str, question: Question) -> bool:
     return len(words & _content_words(question.text)) >= 0.6 * len(words)
 
 
+def _sequences(text: str, questions: Sequence[Question]) -> Starts:
+    """Bare numbers opening lines in runs of at least ``SEQUENCE`` that follow the
+    Notice's order (each at most ``SEQUENCE_SKIP`` questions after the last) and hold a
+    sub-question's number: a filer answering the questions by number alone. A whole
+    number must be followed by ".", ")" or ":" (a footnote's mark is not) and open more
+    than a heading (a line of its own without a sentence's end). A document's
+    own outline ("1. Introduction", "2.1 …") breaks such a run where its numbers are not
+    the Notice's or go back."""
+    order = {q.number: k for k, q in enumerate(questions)}
+    runs: list[list[tuple[int, str]]] = [[]]
+    for m in _BARE.finditer(text):
+        number = m.group("number")
+        if m.group("mark") is not None or number not in order:
+            continue
+        if "." not in number and (
+            text[m.end("number")] not in ".):" or _HEADING_LINE.match(text, m.end())
+        ):
+            # "26 As a matter of policy": a PDF's footnote; "2. Individual creators need
+            # the ability to license collectively": the filing's own outline.
+            continue
+        run = runs[-1]
+        if run and not 0 < order[number] - order[run[-1][1]] <= SEQUENCE_SKIP:
+            runs.append(run := [])
+        run.append((m.start(), number))
+    return {
+        pos: ([number], 0.5, "sequence")
+        for run in runs
+        if len(run) >= SEQUENCE and any("." in n for _, n in run)
+        for pos, number in run
+    }
+
+
 def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int, list[str], float]]:
     """(offset, question numbers, score) of each place that opens an answer by number."""
     known = {q.number: q for q in questions}
     named = _named(text, known)
-    starts = _restatements(text, questions, named) | named
+    starts = _sequences(text, questions) | _restatements(text, questions, named) | named
     ordered = [(pos, *start) for pos, start in sorted(starts.items())]
     return [(pos, numbers, score) for pos, numbers, score, _ in _merged(text, ordered, known)]

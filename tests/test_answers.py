@@ -106,6 +106,25 @@ def test_restated_questions_in_a_row_are_one_start(regs):
     assert starts[text.index("20. Is legal protection")] == ["20", "20.1", "21"]
 
 
+def test_answers_numbered_without_the_questions(regs):
+    """An individual (0820) answers the Notice by its numbers alone, "7.4. In some cases
+    yes, …" then "8. When it is done for purely academic purposes, …": each number of
+    the run starts its answer. The Authors Guild's own outline ("1. Use of copyrighted
+    works to train generative AI must licensed", a heading) and a whole number without
+    its stop (0014's "10 They should be contacted", like a PDF's footnote mark) start
+    nothing; 0014's "10.1 Of course, …" does."""
+    db, questions = regs
+    text, starts = starts_of(db, questions, "COLC-2023-0006-0820")
+    assert starts[text.index("7.4. In some cases yes")] == ["7.4"]
+    assert starts[text.index("8. When it is done for purely academic")] == ["8"]
+    assert starts[text.index("28.2. None that I can think of")] == ["28.2"]
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9036")
+    assert text.index("1. Use of copyrighted works to train") not in starts
+    text, starts = starts_of(db, questions, "COLC-2023-0006-0014")
+    assert text.index("10 They should be contacted") not in starts
+    assert starts[text.index("10.1 Of course")] == ["10.1"]
+
+
 def test_a_question_named_in_running_text_starts_nothing(regs):
     _, questions = regs
     text = "We agree. As discussed in our response to\nQuestion 8.1 above, the first factor.\n"

@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from nlp.answers_eval import FIT, content_figures, numbering_figures, read_labels
+from nlp.answers_eval import (
+    FIT,
+    comment_numbering_figures,
+    content_figures,
+    numbering_figures,
+    read_comment_numbering,
+    read_labels,
+)
 from nlp.sentences import split_sentences
 
 
@@ -34,6 +41,15 @@ def figures(db: Database) -> dict[str, Any]:
     if not questions or len(rows) < len(labelled):
         return {"missing": "the Notice or labelled filings are not in the database"}
     texts = {i: r[0] or "" for i, r in rows.items()}
+    sample = read_comment_numbering()
+    texts |= {
+        i: t or ""
+        for i, t in db.execute(
+            f"select id, text from documents where id in ({','.join('?' * len(sample))})",
+            list(sample),
+        )
+    }
+    sample = {i: starts for i, starts in sample.items() if i in texts}
     names = filer_names(db)
     relate = relation_model(db, names) or rule_relation  # fitted on the FIT replies only
     predicted = {}
@@ -47,6 +63,7 @@ def figures(db: Database) -> dict[str, Any]:
         "questions": len(questions),
         "filings": len(labelled),
         "numbering": numbering_figures(labelled, texts, questions),
+        "comment_numbering": comment_numbering_figures(sample, texts, questions),
         "content": content_figures(labelled, texts, questions),
         "replies": reply_figures(labelled, predicted, names),
     }
@@ -56,6 +73,18 @@ def _f(x: float | None, ci: Sequence[float] | None = None) -> str:
     if x is None:
         return "–"
     return f"{x:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "")
+
+
+def _comment_line(fig: dict[str, Any]) -> str:
+    every, unseen = fig["all"], fig["unseen"]
+    return (
+        f"  explicit numbering in {every['comments']} comments that number lines (drawn at "
+        f"random): precision {_f(every['precision'], every['precision_ci'])} "
+        f"({every['predicted']} predicted), recall {_f(every['recall'], every['recall_ci'])} "
+        f"({every['labelled']} labelled); in the {unseen['comments']} whose output no rule was "
+        f"written from: precision {_f(unseen['precision'], unseen['precision_ci'])}, recall "
+        f"{_f(unseen['recall'], unseen['recall_ci'])}"
+    )
 
 
 def report_lines(fig: dict[str, Any]) -> list[str]:
@@ -72,6 +101,7 @@ def report_lines(fig: dict[str, Any]) -> list[str]:
         f"({num['labelled']} answers the filers numbered, in {num['filings']} filings); "
         f"over every labelled start of those filings, numbered or placed by content, "
         f"{_f(num['recall_all'], num['recall_all_ci'])} ({num['labelled_all']})",
+        _comment_line(fig["comment_numbering"]),
         f"  by content (threshold {con['threshold']:.2f}): precision "
         f"{_f(con['precision'], con['precision_ci'])}, recall {_f(con['recall'], con['recall_ci'])}"
         f", F1 {_f(con['f1'])} over {con['windows']} windows of {len(con['test_filings'])} filings",

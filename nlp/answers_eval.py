@@ -93,6 +93,74 @@ def read_labels(path: Path = QUESTION_LABELS) -> list[Labelled]:
     return out
 
 
+#: Comments that number their answers, drawn at random (``nlp.numbering_sample``) and
+#: labelled by reading (``data/labels/README.md``).
+COMMENT_NUMBERING = LABELS_DIR / "comment-numbering.jsonl"
+#: Comments of that sample whose numbering the rules' output was read in while the rule
+#: for bare numbers in the Notice's order was written (before the sample was drawn):
+#: figures are given without them too.
+SEEN = frozenset(
+    f"COLC-2023-0006-{n}"
+    for n in ("0033", "2792", "3368", "4775", "6507", "7204", "8486", "9441", "9800")
+)
+
+
+@dataclass(frozen=True)
+class CommentStart:
+    start: int
+    text: str  # the labelled text at ``start``, as the labeller copied it
+    questions: tuple[str, ...]
+    arguable: bool
+
+
+def read_comment_numbering(
+    split: str | None = "test", path: Path = COMMENT_NUMBERING
+) -> dict[str, list[CommentStart]]:
+    """The labelled starts of the sample's comments: those ``kb eval`` scores ("test"),
+    those rules are written from ("dev"), or (None) both."""
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and (raw := json.loads(line)) and split in (None, raw["split"]):
+            out[raw["id"]] = [
+                CommentStart(s["start"], s["text"], tuple(s["questions"]), bool(s["arguable"]))
+                for s in raw["starts"]
+            ]
+    return out
+
+
+def comment_numbering_figures(
+    labelled: dict[str, list[CommentStart]], texts: dict[str, str], questions: Sequence[Question]
+) -> dict[str, Any]:
+    """Precision and recall of the numbering on the sample of comments, as for the major
+    filings (a predicted question right within ``NEAR`` characters of a labelled start
+    of it); over the whole sample and over the comments outside ``SEEN``."""
+    out: dict[str, Any] = {}
+    for subset, ids in (
+        ("all", sorted(labelled)),
+        ("unseen", sorted(i for i in labelled if i not in SEEN)),
+    ):
+        predicted = right = gold = found = 0
+        for doc_id in ids:
+            starts = [(s.start, q) for s in labelled[doc_id] for q in s.questions]
+            preds = [(p, q) for p, qs, _ in numbered_starts(texts[doc_id], questions) for q in qs]
+            predicted += len(preds)
+            right += sum(any(q == g and abs(p - o) <= NEAR for o, g in starts) for p, q in preds)
+            gold += len(starts)
+            found += sum(any(q == g and abs(p - o) <= NEAR for p, q in preds) for o, g in starts)
+        out[subset] = {
+            "comments": len(ids),
+            "predicted": predicted,
+            "precision": right / predicted if predicted else None,
+            "precision_ci": wilson(right, predicted),
+            "labelled": gold,
+            "recall": found / gold if gold else None,
+            "recall_ci": wilson(found, gold),
+        }
+    return out
+
+
 def main_number(number: str) -> str:
     return number.split(".")[0]
 

@@ -10,7 +10,14 @@ from sqlite_utils import Database
 
 from nlp.alignment_report import figures, report_lines
 from nlp.answers import THRESHOLD, align, content_scores, expand, numbered_starts, windows
-from nlp.answers_eval import NEAR, THRESHOLDS, precise_threshold, read_labels
+from nlp.answers_eval import (
+    NEAR,
+    THRESHOLDS,
+    precise_threshold,
+    read_comment_numbering,
+    read_labels,
+)
+from nlp.numbering_sample import DOCKET, SAMPLE_FILE, draw
 from nlp.questions import parse_questions
 from nlp.replies import docket_names, references, relation_of
 from nlp.sentences import split_sentences
@@ -123,6 +130,26 @@ def test_answers_numbered_without_the_questions(regs):
     text, starts = starts_of(db, questions, "COLC-2023-0006-0014")
     assert text.index("10 They should be contacted") not in starts
     assert starts[text.index("10.1 Of course")] == ["10.1"]
+
+
+def test_the_comment_numbering_sample_redraws_and_its_labels_stand_where_they_say(regs):
+    """The sample of comments that number lines is what the seeded draw gives on the
+    corpus, its test and development halves apart; every labelled start is the text
+    the labeller copied, at its offset."""
+    db, questions = regs
+    sample = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+    texts = db.execute(
+        "select id, text from documents where docket_id = ? and kind = 'comment' "
+        "and text is not null",
+        [DOCKET],
+    ).fetchall()
+    assert draw(texts, {q.number for q in questions}, {r.id for r in read_labels()}) == sample
+    assert not set(sample["ids"]) & set(sample["dev"])
+    assert set(read_comment_numbering("test")) == set(sample["ids"])
+    assert set(read_comment_numbering("dev")) <= set(sample["dev"])
+    for doc_id, starts in read_comment_numbering(None).items():
+        text = text_of(db, doc_id)
+        assert all(text[s.start : s.start + len(s.text)] == s.text for s in starts), doc_id
 
 
 def test_a_question_named_in_running_text_starts_nothing(regs):

@@ -4,6 +4,7 @@ figures ``kb eval`` wrote to ``data/accuracy.json`` (measured on the frozen test
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,17 @@ def _agreement(agreement: dict[str, Any]) -> str:
     )
 
 
+def _comment_numbering(fig: dict[str, Any], pr: Callable[[dict[str, Any]], str]) -> str:
+    """The numbering as individuals write it, on the random sample of comments."""
+    sample = (fig.get("comment_numbering") or {}).get("all")
+    if not sample or not sample["labelled"]:
+        return ""
+    return (
+        f" In {sample['comments']} comments drawn at random among those that number lines, "
+        f"labelled alike, the numbering is found with {pr(sample)}."
+    )
+
+
 def _questions(fig: dict[str, Any] | None) -> str:
     """How right the question pages and the reply graph are."""
     if not fig or "missing" in fig:
@@ -199,7 +211,7 @@ def _questions(fig: dict[str, Any] | None) -> str:
         'figures are those of the others). A filing\'s own numbering ("Question 8.1", the '
         f"question restated) is found with {pr(num)} over the answers the filers numbered "
         f"(recall over every labelled start of those filings, numbered or not: "
-        f"{_pct(num['recall_all'])}). A filing that numbers nothing is "
+        f"{_pct(num['recall_all'])}).{_comment_numbering(fig, pr)} A filing that numbers nothing is "
         f"aligned by likeness of its passages to the questions' text: {pr(con)} (main "
         "question numbers), so the question pages mark such answers as found by likeness.</p>"
         f"<p>The reply graph: a reply naming another commenter is found with "

@@ -9,7 +9,8 @@ footnote on a heading that says "This section addresses questions 8 and 8.1" or 
 "Question 1, NOI …"; or the question itself restated, with its number ("8.1. How
 should…", also inside a line after the previous question) or without it; or, as
 individuals write, the numbers alone, in the Notice's order ("7.4. In some cases yes…
-8. When it is done…"). Restated
+8. When it is done…", "1. and 2. I think…", the number on a line of its own; rules
+written on the development half of ``data/labels/numbering-sample.json``). Restated
 questions that follow one another with no answer between are one start; restated
 questions quoted in a footnote ("29 6. What kinds…") start nothing; a number in running
 text ("as discussed in response to \\nQuestion 2 above") starts nothing.
@@ -17,6 +18,7 @@ text ("as discussed in response to \\nQuestion 2 above") starts nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -70,14 +72,16 @@ _RUNS_ON = re.compile(
 RESTATED = 0.4
 RESTATED_WORDS = 8  # a line opening with this many of a question's words restates it
 REPEAT_CHARS = 600  # a start naming the same questions this soon after one goes on with it
-#: Bare numbers opening lines that follow the Notice's order, this many in a row with
-#: a sub-question's number among them ("7.4. In some cases yes… 8. When it is done…"),
-#: answer by number without restating the questions.
+#: Numbers opening lines in the Notice's order, this many in a row ("7.4. In some cases
+#: yes… 8. When it is done…"), answer by number without restating the questions.
 SEQUENCE = 4
-#: How far the next bare number of such a run may skip ahead in the Notice's order.
-SEQUENCE_SKIP = 6
-#: A line short and without a sentence's end: a heading.
-_HEADING_LINE = re.compile(r"[^\n]{0,120}(?<![.?!:;\s])[ \t]*(?:\n|$)")
+#: How many main questions the next number of such a run may jump ahead.
+SEQUENCE_JUMP = 5
+#: A number opening a line, its stop, and the answer after it on the line or the next.
+_NUMBER_OPENS = re.compile(
+    rf"^[ \t]*(?P<list>{NUMBER}[.:)]?(?:{_SEP}{NUMBER}[.:)]?)*)(?:[ \t]+|[ \t]*\n[ \t]*)(?=\S)",
+    re.MULTILINE,
+)
 ANCHOR_CHARS = 8000  # how far before its footnote a heading's footnote mark is looked for
 _WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _STOP = frozenset(
@@ -254,42 +258,63 @@ def _only_asks(gap: str, question: Question) -> bool:
     return len(words & _content_words(question.text)) >= 0.6 * len(words)
 
 
-def _sequences(text: str, questions: Sequence[Question]) -> Starts:
-    """Bare numbers opening lines in runs of at least ``SEQUENCE`` that follow the
-    Notice's order (each at most ``SEQUENCE_SKIP`` questions after the last) and hold a
-    sub-question's number: a filer answering the questions by number alone. A whole
-    number must be followed by ".", ")" or ":" (a footnote's mark is not) and open more
-    than a heading (a line of its own without a sentence's end). A document's
-    own outline ("1. Introduction", "2.1 …") breaks such a run where its numbers are not
-    the Notice's or go back."""
+def _sequences(text: str, questions: Sequence[Question], taken: set[int]) -> Starts:
+    """Numbers opening lines in runs of at least ``SEQUENCE`` that follow the Notice's
+    order, each at most ``SEQUENCE_JUMP`` main questions after the last: a commenter
+    answering the questions by number alone ("7.4. In some cases yes…", "1. and 2. I
+    think…", or the number on a line of its own). A run counts when something says the
+    numbers are the Notice's: a sub-question's number, a skipped question, or a first
+    number above 1; "1. … 2. … 3. … 4." alone is as likely the commenter's own list. A
+    whole number must carry its stop (a PDF's footnote mark, "26 As a matter of policy",
+    does not); a number that is not the Notice's ends a run (a document's own outline,
+    "2.1"); a line ``taken`` (a restated question) stays the other rules' start."""
     order = {q.number: k for k, q in enumerate(questions)}
-    runs: list[list[tuple[int, str]]] = [[]]
-    for m in _BARE.finditer(text):
-        number = m.group("number")
-        if m.group("mark") is not None or number not in order:
+    runs: list[list[tuple[int, list[str]]]] = [[]]
+    for m in _NUMBER_OPENS.finditer(text):
+        listing = m.group("list")
+        if listing[-1] not in ".:)" and "." not in re.split(_SEP, listing)[-1]:
             continue
-        if "." not in number and (
-            text[m.end("number")] not in ".):" or _HEADING_LINE.match(text, m.end())
-        ):
-            # "26 As a matter of policy": a PDF's footnote; "2. Individual creators need
-            # the ability to license collectively": the filing's own outline.
+        numbers = expand(listing, set(order))
+        if not numbers:
+            runs.append([])
+            continue
+        if m.start() in taken:
             continue
         run = runs[-1]
-        if run and not 0 < order[number] - order[run[-1][1]] <= SEQUENCE_SKIP:
+        if run and not (
+            order[numbers[0]] > order[run[-1][1][-1]]
+            and _main(numbers[0]) - _main(run[-1][1][-1]) <= SEQUENCE_JUMP
+        ):
             runs.append(run := [])
-        run.append((m.start(), number))
+        run.append((m.start(), numbers))
     return {
-        pos: ([number], 0.5, "sequence")
+        pos: (numbers, 0.5, "sequence")
         for run in runs
-        if len(run) >= SEQUENCE and any("." in n for _, n in run)
-        for pos, number in run
+        if len(run) >= SEQUENCE and _notice_numbering([n for _, ns in run for n in ns])
+        for pos, numbers in run
     }
+
+
+def _main(number: str) -> int:
+    return int(number.split(".")[0])
+
+
+def _notice_numbering(numbers: list[str]) -> bool:
+    """Whether a run of numbers in the Notice's order says it is the Notice's: it holds
+    a sub-question's number, skips a question, or starts above 1."""
+    mains = [_main(n) for n in numbers]
+    return (
+        any("." in n for n in numbers)
+        or mains[0] != 1
+        or any(b - a > 1 for a, b in itertools.pairwise(mains))
+    )
 
 
 def numbered_starts(text: str, questions: Sequence[Question]) -> list[tuple[int, list[str], float]]:
     """(offset, question numbers, score) of each place that opens an answer by number."""
     known = {q.number: q for q in questions}
     named = _named(text, known)
-    starts = _sequences(text, questions) | _restatements(text, questions, named) | named
+    restated = _restatements(text, questions, named) | named
+    starts = _sequences(text, questions, set(restated)) | restated
     ordered = [(pos, *start) for pos, start in sorted(starts.items())]
     return [(pos, numbers, score) for pos, numbers, score, _ in _merged(text, ordered, known)]

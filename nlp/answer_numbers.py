@@ -269,12 +269,13 @@ def _sequences(text: str, questions: Sequence[Question], taken: set[int]) -> Sta
     does not); a number that is not the Notice's ends a run (a document's own outline,
     "2.1"); a line ``taken`` (a restated question) stays the other rules' start."""
     order = {q.number: k for k, q in enumerate(questions)}
+    known = set(order)
     runs: list[list[tuple[int, list[str]]]] = [[]]
     for m in _NUMBER_OPENS.finditer(text):
         listing = m.group("list")
         if listing[-1] not in ".:)" and "." not in re.split(_SEP, listing)[-1]:
             continue
-        numbers = expand(listing, set(order))
+        numbers = expand(listing, known)
         if not numbers:
             runs.append([])
             continue

@@ -130,6 +130,16 @@ def read_comment_numbering(
     return out
 
 
+def _predicted(text: str, questions: Sequence[Question]) -> list[tuple[int, str]]:
+    """(offset, question) of every start the numbering finds in ``text``."""
+    return [(pos, q) for pos, qs, _ in numbered_starts(text, questions) for q in qs]
+
+
+def _near(pos: int, question: str, places: Sequence[tuple[int, str]]) -> bool:
+    """Whether one of ``places`` (offset, question) is ``question`` within ``NEAR``."""
+    return any(q == question and abs(pos - at) <= NEAR for at, q in places)
+
+
 def comment_numbering_figures(
     labelled: dict[str, list[CommentStart]], texts: dict[str, str], questions: Sequence[Question]
 ) -> dict[str, Any]:
@@ -144,11 +154,11 @@ def comment_numbering_figures(
         predicted = right = gold = found = 0
         for doc_id in ids:
             starts = [(s.start, q) for s in labelled[doc_id] for q in s.questions]
-            preds = [(p, q) for p, qs, _ in numbered_starts(texts[doc_id], questions) for q in qs]
+            preds = _predicted(texts[doc_id], questions)
             predicted += len(preds)
-            right += sum(any(q == g and abs(p - o) <= NEAR for o, g in starts) for p, q in preds)
+            right += sum(_near(p, q, starts) for p, q in preds)
             gold += len(starts)
-            found += sum(any(q == g and abs(p - o) <= NEAR for p, q in preds) for o, g in starts)
+            found += sum(_near(o, g, preds) for o, g in starts)
         out[subset] = {
             "comments": len(ids),
             "predicted": predicted,
@@ -181,11 +191,11 @@ def numbering_figures(
         if not rec.numbered or rec.id in FIT:
             continue
         starts = [(s.offset, q, s.how) for s in rec.starts if s.how != "none" for q in s.questions]
-        preds = [(pos, q) for pos, qs, _ in numbered_starts(texts[rec.id], questions) for q in qs]
+        preds = _predicted(texts[rec.id], questions)
         predicted += len(preds)
-        right += sum(any(q == g and abs(pos - o) <= NEAR for o, g, _ in starts) for pos, q in preds)
+        right += sum(_near(pos, q, [(o, g) for o, g, _ in starts]) for pos, q in preds)
         for o, q, how in starts:
-            hit = any(q == p and abs(pos - o) <= NEAR for pos, p in preds)
+            hit = _near(o, q, preds)
             for kind in ("all", "numbered") if how == "numbered" else ("all",):
                 gold[kind] += 1
                 found[kind] += hit

@@ -19,17 +19,18 @@ import json
 import random
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from nlp.labels import LABELS_DIR
+from nlp.sampling import DOCKET
 
 SEED = 20261207
 DEV_SEED = 20261208
 N = 40
 MIN_LINES = 3
 SAMPLE_FILE = LABELS_DIR / "numbering-sample.json"
-DOCKET = "COLC-2023-0006"
 _NUMBERED_LINE = re.compile(
     r"(?m)^[ \t]*(?:Q(?:uestion)?\.?[ \t]*)?(\d{1,2}(?:\.\d{1,2})?)[.):]?[ \t]+\S"
 )
@@ -40,7 +41,7 @@ def numbers_lines(text: str, known: set[str], least: int = MIN_LINES) -> bool:
     return sum(m.group(1) in known for m in _NUMBERED_LINE.finditer(text)) >= least
 
 
-def draw(texts: Iterable[tuple[str, str]], known: set[str], exclude: set[str]) -> dict:
+def draw(texts: Iterable[tuple[str, str]], known: set[str], exclude: set[str]) -> dict[str, Any]:
     """The sample: the candidates (sorted by their number) and ``N`` drawn from them."""
     candidates = sorted(
         (i for i, text in texts if i not in exclude and numbers_lines(text, known)),

@@ -145,19 +145,35 @@ def smoothed(sims: Any, sections: Sequence[int]) -> Any:
 
 def content_scores(text: str, questions: Sequence[Question]) -> list[tuple[int, int, str, float]]:
     """(start, end, best question, smoothed cosine) of each window of the text."""
+    return content_scores_many([text], questions)[0]
+
+
+def content_scores_many(
+    texts: Sequence[str], questions: Sequence[Question]
+) -> list[list[tuple[int, int, str, float]]]:
+    """``content_scores`` of each text, their windows vectorised in one call (a
+    call per filing cost scikit-learn's checks more than the counting: 1.5 s against
+    0.4 s for the corpus's 863 unnumbered filings); each row is the same either way."""
     from bisect import bisect_right
 
-    spans = windows(text)
-    if not spans or not questions:
-        return []
+    import numpy as np
+
+    spans = [windows(text) for text in texts]
+    out: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
+    if not questions or not any(spans):
+        return out
     prepared = _prepared(questions)
-    sims = (prepared.vectorizer.transform([text[a:b] for a, b in spans]) @ prepared.asked).toarray()
-    cuts = section_starts(text)
-    sims = smoothed(sims, [bisect_right(cuts, a) for a, _ in spans])
-    out = []
-    for (a, b), row in zip(spans, sims, strict=True):
-        best = int(row.argmax())
-        out.append((a, b, questions[best].number, float(row[best])))
+    pieces = [text[a:b] for text, doc in zip(texts, spans, strict=True) for a, b in doc]
+    sims = (prepared.vectorizer.transform(pieces) @ prepared.asked).toarray()
+    bounds = np.cumsum([0] + [len(doc) for doc in spans])
+    for k, (text, doc) in enumerate(zip(texts, spans, strict=True)):
+        if not doc:
+            continue
+        cuts = section_starts(text)
+        rows = smoothed(sims[bounds[k] : bounds[k + 1]], [bisect_right(cuts, a) for a, _ in doc])
+        for (a, b), row in zip(doc, rows, strict=True):
+            best = int(row.argmax())
+            out[k].append((a, b, questions[best].number, float(row[best])))
     return out
 
 
@@ -165,8 +181,12 @@ def content_answers(
     text: str, questions: Sequence[Question], threshold: float = THRESHOLD
 ) -> list[Answer]:
     """Windows at or above ``threshold``, runs of one question merged into one answer."""
+    return _merged(content_scores(text, questions), threshold)
+
+
+def _merged(scores: Sequence[tuple[int, int, str, float]], threshold: float) -> list[Answer]:
     out: list[Answer] = []
-    for a, b, number, score in content_scores(text, questions):
+    for a, b, number, score in scores:
         if score < threshold:
             continue
         if out and out[-1].question == number and out[-1].end >= a - 200:
@@ -182,7 +202,16 @@ def align(
 ) -> list[Answer]:
     """A filing's answers: by its own numbering when it numbers, else (when
     ``by_content``) by content."""
-    numbered = numbered_answers(text, questions)
-    if numbered or not by_content:
-        return numbered
-    return content_answers(text, questions, threshold)
+    return align_many([(text, by_content)], questions, threshold)[0]
+
+
+def align_many(
+    filings: Sequence[tuple[str, bool]], questions: Sequence[Question], threshold: float = THRESHOLD
+) -> list[list[Answer]]:
+    """``align`` of each (text, by_content), the content alignment of them all at once."""
+    out = [numbered_answers(text, questions) for text, _ in filings]
+    unnumbered = [k for k, (_, by_content) in enumerate(filings) if by_content and not out[k]]
+    scored = content_scores_many([filings[k][0] for k in unnumbered], questions)
+    for k, scores in zip(unnumbered, scored, strict=True):
+        out[k] = _merged(scores, threshold)
+    return out

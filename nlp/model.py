@@ -326,14 +326,16 @@ class DocumentPrediction:
             return []
         k = CLASSES.index(stance)
         bodies = self.doc.bodies()
+        mine = probs[:, k]
+        order = np.argsort(-mine, kind="stable")
+        # Best first, as long as the stance is likely enough, and where it leads the others.
+        order = order[mine[order] >= MIN_QUOTE_PROBABILITY]
+        order = order[mine[order] >= probs[order, 1:].max(axis=1)]
         out: list[int] = []
-        for j in np.argsort(-probs[:, k], kind="stable"):
-            p = probs[j]
-            if p[k] < MIN_QUOTE_PROBABILITY:
-                break
-            if p[k] < max(p[1:]) or self.doc.sentences[j].boilerplate or not quotable(bodies[j]):
+        for j in order.tolist():
+            if self.doc.sentences[j].boilerplate or not quotable(bodies[j]):
                 continue
-            out.append(int(j))
+            out.append(j)
             if len(out) == limit:
                 break
         return out

@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -152,6 +152,7 @@ class DocumentInput:
     sentences: list[Sentence]
     #: the lexicon's (position, issue) triggers in ``text``, when the caller has them
     hits: list[tuple[int, str]] | None = None
+    _bodies: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def triggers(self) -> list[tuple[int, str]]:
         if self.hits is None:
@@ -163,4 +164,7 @@ class DocumentInput:
         return len(self.text) > FORMAL_CHARS
 
     def bodies(self) -> list[str]:
-        return [self.text[s.start : s.end] for s in self.sentences]
+        """The text of each sentence (read once: the quotes of every issue read them)."""
+        if self._bodies is None:
+            self._bodies = [self.text[s.start : s.end] for s in self.sentences]
+        return self._bodies

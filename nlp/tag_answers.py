@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
-from nlp.answers import Answer, align
+from nlp.answers import Answer, align_many
 from nlp.forkmap import fork_map
 from nlp.questions import Question, parse_questions
 
@@ -73,7 +73,12 @@ def store_questions(
 
 def answers_of(text: str, questions: list[Question]) -> list[Answer]:
     """A document's answers to its docket's questions."""
-    return align(text, questions, by_content=len(text.split()) >= CONTENT_MIN_WORDS)
+    return answers_of_many([text], questions)[0]
+
+
+def answers_of_many(texts: Sequence[str], questions: list[Question]) -> list[list[Answer]]:
+    """``answers_of`` of each text (one docket's), aligned by content all at once."""
+    return align_many([(t, len(t.split()) >= CONTENT_MIN_WORDS) for t in texts], questions)
 
 
 def store_answers(db: Database, results: Iterable[tuple[str, str | None, list[Answer]]]) -> None:

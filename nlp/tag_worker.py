@@ -20,7 +20,7 @@ from nlp.positions import Position
 from nlp.questions import Question
 from nlp.sentences import pipeline
 from nlp.stance import lexicon
-from nlp.tag_answers import answers_of
+from nlp.tag_answers import answers_of_many
 from nlp.tag_positions import TAGGED_KINDS, analyse_positions, model_input
 
 #: The language a source's documents are in unless the text clearly says otherwise.
@@ -98,6 +98,7 @@ def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis
     if _MODEL is not None and modelled:
         docs = [model_input(prepared[i][0], prepared[i][2]) for i in modelled]
         predictions = dict(zip(modelled, _MODEL.predict(docs), strict=True))
+    answers = _answers(prepared)
     out = []
     for i, (row, atts, mixed) in enumerate(prepared):
         text = row["text"] or ""
@@ -128,11 +129,23 @@ def analyse_chunk(jobs: list[tuple[dict[str, Any], list[str]]]) -> list[Analysis
                 filer,
                 tagged,
                 row.get("docket_id"),
-                answers_of(text, _QUESTIONS[row["docket_id"]])
-                if tagged and row.get("docket_id") in _QUESTIONS
-                else [],
+                answers.get(i, []),
             )
         )
+    return out
+
+
+def _answers(prepared: list[tuple[dict[str, Any], list[str], Any]]) -> dict[int, list[Answer]]:
+    """The answers to their docket's questions of the documents that are tagged and
+    belong to a docket with questions, each docket's aligned at once, by position."""
+    by_docket: dict[str, list[int]] = {}
+    for i, (row, _, _) in enumerate(prepared):
+        if row["kind"] in TAGGED_KINDS and row.get("docket_id") in _QUESTIONS:
+            by_docket.setdefault(row["docket_id"], []).append(i)
+    out: dict[int, list[Answer]] = {}
+    for docket, picks in by_docket.items():
+        texts = [prepared[i][0]["text"] or "" for i in picks]
+        out |= dict(zip(picks, answers_of_many(texts, _QUESTIONS[docket]), strict=True))
     return out
 
 

@@ -9,7 +9,15 @@ import pytest
 from sqlite_utils import Database
 
 from nlp.alignment_report import figures, report_lines
-from nlp.answers import THRESHOLD, align, content_scores, expand, numbered_starts, windows
+from nlp.answers import (
+    THRESHOLD,
+    align,
+    content_scores,
+    content_scores_many,
+    expand,
+    numbered_starts,
+    windows,
+)
 from nlp.answers_eval import (
     NEAR,
     THRESHOLDS,
@@ -130,6 +138,32 @@ def test_answers_numbered_without_the_questions(regs):
     text, starts = starts_of(db, questions, "COLC-2023-0006-0014")
     assert text.index("10 They should be contacted") not in starts
     assert starts[text.index("10.1 Of course")] == ["10.1"]
+
+
+def test_a_run_from_one_counts_when_the_text_says_it_answers_the_questions(regs):
+    """A run "1. … 2. … 3. … 4. … 5." alone may be the commenter's own list; after "I will now
+    answer the questions provided." (9192) or "Regarding the five General Questions
+    stated on Notice:" (6306) it answers questions 1 to 5. Not after "raises questions
+    about …" (1101) or "I cannot answer the questions given point by point" (2131)."""
+    db, questions = regs
+    for doc_id, first in (("9192", "1. I find this to be"), ("6306", "1) It is likely")):
+        text, starts = starts_of(db, questions, f"COLC-2023-0006-{doc_id}")
+        assert starts[text.index(first)] == ["1"], doc_id
+        assert sorted(starts.values())[:5] == [["1"], ["2"], ["3"], ["4"], ["5"]], doc_id
+    for doc_id, first in (("1101", "1. **Absence of Human"), ("2131", "1) Because AI is not")):
+        text, starts = starts_of(db, questions, f"COLC-2023-0006-{doc_id}")
+        assert text.index(first) not in starts, doc_id
+
+
+def test_content_scores_of_many_filings_at_once_are_each_filings_own(regs):
+    db, questions = regs
+    texts = [text_of(db, f"COLC-2023-0006-{n}") for n in ("9003", "9036", "8664", "0820")]
+    assert content_scores_many(texts, questions) == [content_scores(t, questions) for t in texts]
+    assert content_scores_many([], questions) == []
+    assert content_scores_many(["", "Short."], questions) == [
+        [],
+        content_scores("Short.", questions),
+    ]
 
 
 def test_the_comment_numbering_sample_redraws_and_its_labels_stand_where_they_say(regs):

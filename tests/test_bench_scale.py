@@ -70,3 +70,16 @@ def test_bench_scale_runs_every_stage_on_real_subsets(colc, tmp_path):
     assert "30" in lines[1] and "60" in lines[1]
     bad = CliRunner().invoke(cli, ["bench", "scale", "--docket", str(colc), "--sizes", "ten"])
     assert bad.exit_code == 2 and "whole numbers" in bad.output
+
+
+def test_bench_tag_times_each_run_on_a_fresh_copy_and_prints_the_median(corpus):
+    """Two runs over the recorded press article: each tags the one document (a run on a
+    copy already tagged would tag none), and the median of the two is printed."""
+    result = CliRunner().invoke(cli, ["bench", "tag", "--runs", "2", str(corpus / "news")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("1 of 1 documents tagged") == 1
+    runs = [line for line in result.output.splitlines() if line.startswith("run ")]
+    assert len(runs) == 2 and all("words/s" in line for line in runs)
+    assert "median of 2 runs" in result.output
+    bad = CliRunner().invoke(cli, ["bench", "tag", "--runs", "0", str(corpus / "news")])
+    assert bad.exit_code == 2 and "--runs" in bad.output

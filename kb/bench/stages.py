@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import resource
+import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -36,24 +38,50 @@ def children_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def bench_tag(paths: list[Path]) -> str:
+def bench_tag(paths: list[Path], runs: int = 1) -> str:
     """Import PATHS into a fresh database (not timed), fit the stance model (timed on
-    its own: it is cached after the first run), then time ``kb tag`` over all of it."""
+    its own: it is cached after the first run), then time ``kb tag`` over all of it,
+    ``runs`` times, each on a fresh copy of the imported database: a shared VM's speed
+    drifts by a tenth from one run to the next, so several runs give the median."""
+    from statistics import median
+
     from nlp.tag import stance_model, tag_documents
 
+    if runs < 1:
+        raise UsageError("--runs must be at least 1")
+    lines, speeds = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(Path(tmp) / "bench.db")
-        import_paths(db, paths)
+        imported = open_db(Path(tmp) / "imported.db")
+        import_paths(imported, paths)
         start = time.perf_counter()
-        model, _ = stance_model(db)
+        model, _ = stance_model(imported)
         fit = time.perf_counter() - start
-        start = time.perf_counter()
-        report = tag_documents(db, None)
-        wall = time.perf_counter() - start
+        for k in range(runs):
+            target = Path(tmp) / f"run-{k}.db"
+            with closing(sqlite3.connect(target)) as copy:
+                imported.conn.backup(copy)
+            db = open_db(target)
+            start = time.perf_counter()
+            report = tag_documents(db, None)
+            wall = time.perf_counter() - start
+            db.conn.close()
+            target.unlink()
+            speeds.append(report.words / wall)
+            lines.append(f"run {k + 1}: {wall:.1f} s wall, {report.words / wall:,.0f} words/s")
     trained = f"stance model fit in {fit:.1f} s" if model else "no stance model"
-    return (
-        f"tag: {wall:.1f} s wall, {report.words / wall:,.0f} words/s, peak RSS {peak_rss_mb():.0f} MB "
-        f"(largest worker {children_peak_rss_mb():.0f} MB); {trained}; {report.summary()}"
+    middle = (
+        f"median of {runs} runs {median(speeds):,.0f} words/s "
+        f"(range {min(speeds):,.0f}–{max(speeds):,.0f}); "
+        if runs > 1
+        else ""
+    )
+    last = lines[-1].split(": ", 1)[1]
+    return "\n".join(
+        [
+            *(lines if runs > 1 else []),
+            f"tag: {middle or last + ', '}peak RSS {peak_rss_mb():.0f} MB "
+            f"(largest worker {children_peak_rss_mb():.0f} MB); {trained}; {report.summary()}",
+        ]
     )
 
 

@@ -30,11 +30,18 @@ def bench_import(paths: tuple[Path, ...]) -> None:
 
 @bench.command("tag")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def bench_tag(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Time kb tag this many times, each on a fresh copy of the import; print the median.",
+)
+def bench_tag(paths: tuple[Path, ...], runs: int) -> None:
     """Import PATHS (default: the whole recorded corpus) into a fresh database, then time kb tag."""
     from kb.bench.stages import bench_tag as run
 
-    result = run(list(paths) or settings.corpus_paths())
+    result = run(list(paths) or settings.corpus_paths(), runs)
     click.echo(result)
     summary("kb bench tag: done")
 

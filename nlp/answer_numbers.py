@@ -1,10 +1,12 @@
 """Where a filing starts its answers by the Notice's question numbers (pure).
 
 The styles of the major filings: a line that opens with "Question 8.1", "Questions 15-17",
-"Response to Question 9", "Q18" or "(8, 8.1, 8.5):"; a heading that ends with its
+"Response to Question 9", "Comment on Question 8.3.", "Answer to Question #1:", "Q18" or
+"(8, 8.1, 8.5):"; a heading that ends with its
 questions, "Training and Fair Use (Question 8)", even when a footnote mark is glued to
 the last number ("(Question 844)" is question 8 and footnote 44, when footnote 44 opens
-by restating a question); a sentence that opens with "With regard to Question 9.1"; a
+by restating a question); a sentence that opens with "With regard to Question 9.1" ("In
+response to General Question 15,", "To the points of questions 18-27:"); a
 footnote on a heading that says "This section addresses questions 8 and 8.1" or just
 "Question 1, NOI …"; or the question itself restated, with its number ("8.1. How
 should…", also inside a line after the previous question) or without it; or, as
@@ -31,7 +33,8 @@ LIST = rf"{NUMBER}(?:{_SEP}{NUMBER})*"
 #: "Q18": at the start of a line (after an outline mark such as "A." or "III.").
 EXPLICIT = re.compile(
     rf"^[ \t]*(?:(?:[IVX]+|[A-Ha-h]|\d{{1,2}})[.)]\s+)?(?:(?:Response|Responses|Answer|Answers|Reply)"
-    rf"\s+to\s+)?(?:Questions?|Q\.?)\s*(?P<list>{LIST})",
+    rf"\s+to\s+|Comments?\s+on\s+)?(?:(?:Questions?|Q\.?)\s*|General[ \t]+Questions?[ \t]*)#?[ \t]*"
+    rf"(?P<list>{LIST})",
     re.MULTILINE | re.IGNORECASE,
 )
 #: "(1,2):", "(8, 8.1, 8.5):" alone at the start of a line.
@@ -46,7 +49,9 @@ _HEADING = re.compile(
 #: A sentence that opens with the question it answers: "With regard to Question 9.1".
 _LEAD_IN = re.compile(
     r"(?:^|(?<=[.?!]\s)|(?<=[.?!][”\"’)]\s))[ \t]*(?:With\s+(?:regard|respect)\s+to|Regarding|"
-    rf"Turning\s+to|As\s+to)\s+[Qq]uestions?\s+(?P<list>{LIST})(?!\s*(?:above|below))",
+    r"Turning\s+to|As\s+to|In\s+(?:response|answer|reply)\s+to|Responding\s+to|"
+    r"To\s+the\s+points?\s+(?:of|in)|Concerning)\s+(?:(?:the\s+)?General\s+)?[Qq]uestions?\s+#?"
+    rf"(?P<list>{LIST})(?!\s*(?:above|below))",
     re.MULTILINE,
 )
 #: A footnote that names the questions its heading answers.

@@ -155,6 +155,26 @@ def test_a_run_from_one_counts_when_the_text_says_it_answers_the_questions(regs)
         assert text.index(first) not in starts, doc_id
 
 
+def test_more_ways_individuals_name_the_question_they_answer(regs):
+    """Lines and sentences that name their question as individuals write them:
+    "Comment on Question 8.3." (8285, a Japanese association), "Answer to Question #1:"
+    (4735), "In response to General Question 15," (2784), "To the points of questions
+    18-27:" (9072). A "General Questions" heading above the bare numbers of a template
+    left blank (9007) names no question itself."""
+    db, questions = regs
+    for doc_id, line, numbers in (
+        ("8285", "Comment on Question 8.3.", ["8.3"]),
+        ("8285", "Comment on Question4.", ["4"]),
+        ("4735", "Answer to Question #1:", ["1"]),
+        ("2784", "In response to  General Question 15,", ["15"]),
+        ("9072", "To the points of questions 18-27:", [str(n) for n in range(18, 28)]),
+    ):
+        text, starts = starts_of(db, questions, f"COLC-2023-0006-{doc_id}")
+        assert starts.get(text.index(line)) == numbers, (doc_id, line)
+    text, starts = starts_of(db, questions, "COLC-2023-0006-9007")
+    assert text.index("General Questions") not in starts
+
+
 def test_content_scores_of_many_filings_at_once_are_each_filings_own(regs):
     db, questions = regs
     texts = [text_of(db, f"COLC-2023-0006-{n}") for n in ("9003", "9036", "8664", "0820")]

@@ -87,17 +87,6 @@ _NUMBER_OPENS = re.compile(
     rf"^[ \t]*(?P<list>{NUMBER}[.:)]?(?:{_SEP}{NUMBER}[.:)]?)*)(?:[ \t]+|[ \t]*\n[ \t]*)(?=\S)",
     re.MULTILINE,
 )
-#: Or when the text says, just before the run, that it answers the Notice's questions
-#: ("I'll attempt to answer the questions you put below.", "General Questions",
-#: "Regarding the five General Questions stated on Notice:"), in a sentence that does
-#: not deny it ("I cannot answer the questions given point by point").
-_ANNOUNCED = re.compile(
-    r"\b(?:(?:your|the|these|those|general|notice's|office's|noi's?|its)\s+"
-    r"(?:\w+\s+)?questions?|NOI|Notice\s+of\s+Inquiry)\b",
-    re.IGNORECASE,
-)
-_DENIED = re.compile(r"\b(?:not|cannot|can't|can’t|won't|won’t|unable)\b", re.IGNORECASE)
-ANNOUNCE_CHARS = 300
 ANCHOR_CHARS = 8000  # how far before its footnote a heading's footnote mark is looked for
 _WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _STOP = frozenset(
@@ -279,9 +268,8 @@ def _sequences(text: str, questions: Sequence[Question], taken: set[int]) -> Sta
     order, each at most ``SEQUENCE_JUMP`` main questions after the last: a commenter
     answering the questions by number alone ("7.4. In some cases yes…", "1. and 2. I
     think…", or the number on a line of its own). A run counts when something says the
-    numbers are the Notice's: a sub-question's number, a skipped question, a first
-    number above 1, or the words just before it (``_announced``); "1. … 2. … 3. … 4."
-    alone is as likely the commenter's own list. A
+    numbers are the Notice's: a sub-question's number, a skipped question, or a first
+    number above 1; "1. … 2. … 3. … 4." alone is as likely the commenter's own list. A
     whole number must carry its stop (a PDF's footnote mark, "26 As a matter of policy",
     does not); a number that is not the Notice's ends a run (a document's own outline,
     "2.1"); a line ``taken`` (a restated question) stays the other rules' start."""
@@ -308,22 +296,9 @@ def _sequences(text: str, questions: Sequence[Question], taken: set[int]) -> Sta
     return {
         pos: (numbers, 0.5, "sequence")
         for run in runs
-        if len(run) >= SEQUENCE
-        and (_notice_numbering([n for _, ns in run for n in ns]) or _announced(text, run[0][0]))
+        if len(run) >= SEQUENCE and _notice_numbering([n for _, ns in run for n in ns])
         for pos, numbers in run
     }
-
-
-def _announced(text: str, first: int) -> bool:
-    """Whether the ``ANNOUNCE_CHARS`` before a run's first number say it answers the
-    Notice's questions (``_ANNOUNCED``), in a sentence that does not deny it."""
-    lo = max(0, first - ANNOUNCE_CHARS)
-    for m in _ANNOUNCED.finditer(text, lo, first):
-        begin = max(text.rfind(c, lo, m.start()) for c in ".?!\n") + 1
-        ends = [e for c in ".?!\n" if (e := text.find(c, m.end(), first)) >= 0]
-        if not _DENIED.search(text, max(begin, lo), min(ends, default=first)):
-            return True
-    return False
 
 
 def _main(number: str) -> int:

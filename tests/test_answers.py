@@ -140,21 +140,6 @@ def test_answers_numbered_without_the_questions(regs):
     assert starts[text.index("10.1 Of course")] == ["10.1"]
 
 
-def test_a_run_from_one_counts_when_the_text_says_it_answers_the_questions(regs):
-    """A run "1. … 2. … 3. … 4. … 5." alone may be the commenter's own list; after "I will now
-    answer the questions provided." (9192) or "Regarding the five General Questions
-    stated on Notice:" (6306) it answers questions 1 to 5. Not after "raises questions
-    about …" (1101) or "I cannot answer the questions given point by point" (2131)."""
-    db, questions = regs
-    for doc_id, first in (("9192", "1. I find this to be"), ("6306", "1) It is likely")):
-        text, starts = starts_of(db, questions, f"COLC-2023-0006-{doc_id}")
-        assert starts[text.index(first)] == ["1"], doc_id
-        assert sorted(starts.values())[:5] == [["1"], ["2"], ["3"], ["4"], ["5"]], doc_id
-    for doc_id, first in (("1101", "1. **Absence of Human"), ("2131", "1) Because AI is not")):
-        text, starts = starts_of(db, questions, f"COLC-2023-0006-{doc_id}")
-        assert text.index(first) not in starts, doc_id
-
-
 def test_more_ways_individuals_name_the_question_they_answer(regs):
     """Lines and sentences that name their question as individuals write them:
     "Comment on Question 8.3." (8285, a Japanese association), "Answer to Question #1:"

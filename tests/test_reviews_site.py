@@ -101,6 +101,11 @@ def test_a_disputed_position_is_absent_from_every_output(reviewed_site):
     accuracy = site_text(out, "about/accuracy/index.html")
     assert "4 machine positions have been reviewed" in accuracy
     assert "1 verified as they were, 1 corrected to another stance, 2 removed" in accuracy
+    html = (out / "about/accuracy/index.html").read_text(encoding="utf-8")
+    assert (
+        "<h2>Positions read by a person</h2>" in html
+        and "&lt;" not in html.split("Positions read")[1]
+    )
     # The digest of the review week reports the verified and corrected ones only.
     result = CliRunner().invoke(
         cli, ["--db", str(tmp / "kb.db"), "digest", "--week", "2026-W49", "--print"],

@@ -182,3 +182,24 @@ def test_downloads_in_kilobytes_and_the_404_page(demo):
     assert response.status == 404
     assert response.body() == (out / "404.html").read_bytes()  # the site's own page
     assert "404" in page.inner_text("article") and "Data as of" in page.inner_text("footer")
+
+
+ESCAPED_TAG = re.compile(r"&lt;/?(?:tr|td|th|h[1-6]|table|p|a|div|span|ul|li)\b")
+#: Code, where a page may well show a tag ("kb --db <a tagged database> bench scale").
+CODE = re.compile(r"<code\b.*?</code>", re.S)
+
+
+def test_no_page_shows_its_own_markup_as_text(demo):
+    """Markup joined to a plain string escapes the string: a page that printed "</tr>"
+    after every row of the matrix, or the Accuracy page's reviews as raw tags. No page
+    of the demo site holds an escaped tag, and the matrix and the review section read
+    as tables."""
+    _, out, page, base = demo
+    bad = [
+        str(p.relative_to(out))
+        for p in out.rglob("*.html")
+        if ESCAPED_TAG.search(CODE.sub("", p.read_text(encoding="utf-8")))
+    ]
+    assert bad == []
+    text = article(page, base, "matrix/")
+    assert "</tr>" not in text and page.locator("#kb-matrix tbody tr").count() > 0

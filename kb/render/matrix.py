@@ -58,7 +58,7 @@ def render_matrix(
                 category_label(r["category"]), name, prefix, r["organization_id"], r["filings"]
             )
             + Markup(cells)
-            + "</tr>"
+            + Markup("</tr>")
         )
     options = "".join(f'<option value="{esc(c)}">{esc(c)}</option>' for c in categories)
     download = f' <a href="{esc(csv_href)}">Download this matrix as CSV</a>.' if csv_href else ""

@@ -80,7 +80,7 @@ def render_review_summary(reviews: list[Row]) -> str:
         for i, c in sorted(by_issue.items(), key=lambda kv: issue_name(kv[0]))
     ]
     return block(
-        "<h2>Positions read by a person</h2>"
+        Markup("<h2>Positions read by a person</h2>")
         + Markup(
             "<p>{0} machine positions have been reviewed against the codebook, each with the "
             "passage the reviewer relied on: {1} verified as they were, {2} corrected to another "
@@ -94,5 +94,5 @@ def render_review_summary(reviews: list[Row]) -> str:
             sum(1 for r in decided if r["state"] == "corrected"),
             sum(1 for r in decided if r["state"] == "disputed"),
         )
-        + table(["Issue", "Verified", "Corrected", "Removed"], rows)
+        + Markup(table(["Issue", "Verified", "Corrected", "Removed"], rows))  # escaped cells
     )

@@ -44,26 +44,35 @@ def filing_label(doc: Row) -> str:
 def highlighted_text(
     text: str, pages: Sequence[Sequence[int]] | None, marks: list[tuple[int, int, str]]
 ) -> Markup:
-    """The full text, escaped, with each quote in a ``<mark>`` and page breaks marked."""
-    cuts: list[tuple[int, int, str]] = []  # (offset, order, html)
+    """The full text, escaped, with each quote in a ``<mark>`` and page breaks marked.
+
+    Where quotes overlap (one passage backing several positions) the first is
+    highlighted and the others, inside it, get an empty anchor of their own: every
+    "in context" link lands on its quote."""
+    cuts: list[tuple[int, int, str]] = []  # (offset, order, anchor or html)
     for start, end, anchor in sorted(marks):
-        cuts.append((start, 1, f'<mark id="{anchor}">'))
-        cuts.append((end, 0, "</mark>"))
+        cuts.append((start, 1, anchor))
+        cuts.append((end, 0, anchor))
     for n, (start, _) in enumerate(pages or [], 1):
         cuts.append((start, 2, f'<span class="kb-page" id="page-{n}">page {n}</span>'))
     cuts.sort(key=lambda c: (c[0], c[1]))
-    out, pos, open_marks = [], 0, 0
-    for offset, order, html in cuts:
-        if order == 1 and open_marks:  # overlapping quotes: keep one highlight
-            continue
-        if order == 0 and not open_marks:
-            continue
+    out, pos, highlighted = [], 0, None
+    for offset, order, item in cuts:
+        if order == 1 and highlighted is not None:
+            html = f'<span class="kb-anchor" id="{item}"></span>'
+        elif order == 1:
+            html, highlighted = f'<mark id="{item}">', item
+        elif order == 0 and item == highlighted:
+            html, highlighted = "</mark>", None
+        elif order == 0:
+            continue  # the end of a quote inside the highlighted one
+        else:
+            html = item
         out.append(str(esc(text[pos:offset])))
         out.append(html)
-        open_marks += 1 if order == 1 else -1 if order == 0 else 0
         pos = offset
     out.append(str(esc(text[pos:])))
-    if open_marks:
+    if highlighted is not None:
         out.append("</mark>")
     return Markup('<div class="kb-fulltext">' + "".join(out) + "</div>")
 

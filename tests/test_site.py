@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -249,6 +250,20 @@ def check_questions_and_replies(page: Any, base: str, db: Any) -> None:
     # Each answer links to its passage in the filing (a text fragment of its first words).
     href = page.get_attribute("#kb-filter-table tbody tr:not([hidden]) a >> nth=0", "href")
     assert href and "/filings/COLC-2023-0006-" in href and "#:~:text=" in href
+    # Every such fragment is words of one line of the filing (a fragment never matches
+    # across the line breaks the filing page shows), its dashes percent-encoded.
+    hrefs = page.eval_on_selector_all(
+        "#kb-filter-table tbody tr a[href*=':~:text=']", "els => els.map(e => e.href)"
+    )
+    assert len(hrefs) >= len(answered)
+    for link in hrefs:
+        doc_id = link.split("/filings/")[1].split("/")[0]
+        fragment = link.split(":~:text=")[1]
+        assert "-" not in fragment, link
+        (text,) = db.execute("select text from documents where id = ?", [doc_id]).fetchone()
+        lines = [" ".join(line.split()) for line in text.split("\n")]
+        for part in fragment.split(","):  # a start, perhaps an end
+            assert any(unquote(part) in line for line in lines), link
     page.goto(f"{base}/questions/", wait_until="networkidle")
     assert "Transparency & Recordkeeping" in page.inner_text("article")
     page.goto(f"{base}/filings/COLC-2023-0006-9021/", wait_until="networkidle")

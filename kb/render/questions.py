@@ -29,10 +29,18 @@ COLOURS = {"rebut": "#c62828", "agree": "#2e7d32", "cite": "#757575"}
 
 
 def passage_href(prefix: str, doc_id: str, excerpt: str) -> str:
-    """A link to the filing that scrolls to the passage (a text fragment of its first words)."""
-    words = excerpt.split()[:6]
-    fragment = quote(" ".join(words), safe="") if words else ""
-    return f"{prefix}filings/{doc_id}/" + (f"#:~:text={fragment}" if fragment else "")
+    """A link to the filing that scrolls to the passage (a text fragment of its first
+    words). The words are those of the passage's first line that has any: the filing
+    page shows the text's line breaks, and a fragment never matches across one. A
+    text fragment's own signs ("-", "&", ",") are percent-encoded in it."""
+    lines = [ln.split() for ln in excerpt.split("\n") if ln.strip()]
+    if not lines:
+        return f"{prefix}filings/{doc_id}/"
+    # A short first line ("Question 8") is often found earlier in the filing too: the
+    # fragment then runs to the first words of the next line (a start and an end).
+    parts = [lines[0][:6]] if len(lines[0]) >= 4 or len(lines) == 1 else [lines[0], lines[1][:4]]
+    fragment = ",".join(quote(" ".join(w), safe="").replace("-", "%2D") for w in parts)
+    return f"{prefix}filings/{doc_id}/#:~:text={fragment}"
 
 
 def render_question_index(questions: Sequence[Row], counts: dict[str, int]) -> str:

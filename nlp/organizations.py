@@ -194,9 +194,9 @@ def resolve_filer(
     attachment titles; else the person or "Anonymous" of the title."""
     gaz = gazetteer()
     if organization:
-        found = [o for o, _, _ in _can_file_in(organization)]
-        if found:
-            return _org_filer(found[:1])
+        in_field = _can_file_in(organization)
+        if in_field:
+            return _org_filer(_joint_filers(organization, in_field))
         return _named(organization.strip())
     person = filer_type in ("person", "anonymous")
     names = names_from_text(text, explicit_only=person)
@@ -216,6 +216,18 @@ def resolve_filer(
         elif filer_type == "anonymous" or title.strip() == "Comment from Anonymous":
             display = "Anonymous"
     return Filer((), (display or submitter or "Unidentified commenter",), "individual", True)
+
+
+def _joint_filers(field: str, found: list[tuple[str, int, int]]) -> list[str]:
+    """The organisations an organisation field names as its filers: the first one named,
+    and each other named outside parentheses ("American Association of Independent Music
+    (A2IM), Recording Academy, Recording Industry Association of America (RIAA)" is
+    three filers; "Microsoft (including GitHub)" is one)."""
+    out = [found[0][0]]
+    for org, start, _ in found[1:]:
+        if org not in out and field[:start].count("(") <= field[:start].count(")"):
+            out.append(org)
+    return out
 
 
 def _can_file_in(name: str) -> list[tuple[str, int, int]]:

@@ -221,3 +221,25 @@ def test_every_in_page_link_lands_on_an_element(demo):
             if target not in ids:
                 broken.append((p.parent.name, target))
     assert links > 20 and broken == []
+
+
+def test_every_link_to_an_organisation_lands_on_its_page(demo):
+    """Every link of the demo site to an organisation's page leads to one: an
+    organisation a reply names gets a page (who rebuts or cites it) even when it filed
+    nothing (a reader's audit found links to the Copyright Office's, YouTube's,
+    Midjourney's and the RIAA's pages, none of which existed); a joint filing is a
+    filing of each of its filers (A2IM and the RIAA)."""
+    _, out, _, _ = demo
+    broken, links = set(), 0
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'href="([^"#?]*organizations/[^"#?]+)', html):
+            links += 1
+            target = (page.parent / href).resolve()
+            if not (target / "index.html").is_file():
+                broken.add((str(page.relative_to(out)), href))
+    assert links > 20 and sorted(broken) == []
+    # The navigation's Questions section is a page even with no Notice questions.
+    assert "questions/index.md" not in (out / "index.html").read_text(encoding="utf-8")
+    riaa = (out / "organizations" / "riaa" / "index.html").read_text(encoding="utf-8")
+    assert f"{PREFIX}{JOINT}" in riaa

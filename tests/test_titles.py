@@ -122,3 +122,33 @@ def test_an_alias_inside_a_longer_name_is_not_that_organisation(imported_db):
         "select id from documents where organization = 'Copyright Alliance' limit 1"
     ).fetchone()
     assert found and filer(found[0]) == ("copyright-alliance",)
+
+
+def test_a_joint_filing_is_each_of_its_filers(imported_db):
+    """A joint filing's organisation field names each filer: A2IM and the RIAA (8833),
+    and with the Recording Academy their reply (10313); an organisation named only in
+    parentheses is the one before it, not another filer. Every comment of the docket
+    with an organisation field resolves to at most those two joint filings."""
+    from nlp.organizations import resolve_filer
+
+    def filer(organization: str) -> tuple[str, ...]:
+        return resolve_filer(
+            organization=organization, title=None, submitter=None, attachment_titles=[], text=""
+        ).org_ids
+
+    def field(doc_id: str) -> str:
+        return str(imported_db["documents"].get(doc_id)["organization"])
+
+    assert filer(field("COLC-2023-0006-8833")) == ("a2im", "riaa")
+    assert filer(field("COLC-2023-0006-10313")) == ("a2im", "recording-academy", "riaa")
+    assert filer("Recording Industry Association of America (RIAA)") == ("riaa",)
+    assert filer("Google LLC (YouTube)") == ("google",)
+    assert filer("Google LLC and YouTube") == ("google", "youtube")
+    joint = [
+        doc_id
+        for doc_id, organization in imported_db.execute(
+            "select id, organization from documents where organization != ''"
+        )
+        if len(filer(organization)) > 1
+    ]
+    assert sorted(joint) == ["COLC-2023-0006-10313", "COLC-2023-0006-8833"]

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,7 +146,12 @@ def render_site(
     orgs = q.organizations(db)
     org_names = {o["id"]: o["name"] for o in orgs}
     summary = render_issues(pages, docs, positions, campaigns, org_names, orgs)
-    render_organizations(pages, docs, positions, orgs, mentions)
+    named = (
+        {r[0] for r in db.execute("select distinct target from replies")}
+        if db["replies"].exists()
+        else set()
+    )
+    render_organizations(pages, docs, positions, orgs, mentions, named)
     families = render_bills(db, pages, docs, positions, scope.not_synced if scope else [])
     write_campaign_pages(db, pages.write, docs, positions, campaigns)
     render_filings(db, pages, docs, positions, campaign_of, org_names, mentions)
@@ -254,12 +259,15 @@ def render_organizations(
     positions: dict[str, list[Row]],
     orgs: list[Row],
     mentioned: dict[str, list[Row]],
+    named: Collection[str] = (),
 ) -> None:
+    """A page for each organisation that filed, holds a position, or is named by a reply
+    (its page says who rebuts or cites it, ``kb.site.questions``)."""
     filed = q.filings_by_org(docs)
     held = q.positions_by_holder(positions)
     index = []
     for org in orgs:
-        if not filed.get(org["id"]) and not held.get(org["id"]):
+        if not filed.get(org["id"]) and not held.get(org["id"]) and org["id"] not in named:
             continue
         bills = sorted(
             {

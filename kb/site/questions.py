@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kb.render.filings import filing_label
+from kb.render.markup import page_head
 from kb.render.questions import (
     filing_sections,
     organization_section,
@@ -52,6 +53,14 @@ def render_questions(
             page = render_question(q, parent, subs, rows, issues_of(q["number"]))
             _write(root / "questions" / f"{q['number']}.md", page)
             written += 1
+    else:  # the navigation links the section: it says why it is empty
+        _write(
+            root / "questions" / "index.md",
+            page_head("Questions")
+            + "<p>No Notice of Inquiry's questions are in the knowledge base yet: they are "
+            "read from the Notice's text when its PDF is imported.</p>\n",
+        )
+        written += 1
     _add_filing_sections(root, docs, answers, replies)
     _add_organization_sections(root, docs, replies)
     _add_graph(root, replies, docs)

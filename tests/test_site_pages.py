@@ -243,3 +243,19 @@ def test_every_link_to_an_organisation_lands_on_its_page(demo):
     assert "questions/index.md" not in (out / "index.html").read_text(encoding="utf-8")
     riaa = (out / "organizations" / "riaa" / "index.html").read_text(encoding="utf-8")
     assert f"{PREFIX}{JOINT}" in riaa
+
+
+def test_a_filing_whose_files_are_missing_says_why_it_has_no_position(demo):
+    """ "See attached file(s)" with the file not held is not "no position found": the
+    page says that the files are missing and that only the text shown was read."""
+    _, out, _, _ = demo
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("filings/*/index.html")]
+    missing = [h for h in pages if "file not in this knowledge base" in h]
+    without = [
+        section
+        for html in missing
+        if "kb-positions" not in (section := html.split("<h2>Positions</h2>")[1].split("<h2>")[0])
+    ]
+    assert without
+    for section in without:
+        assert "attached file" in section and "not in this knowledge base" in section

@@ -118,3 +118,15 @@ def test_test_script_waits_for_the_dpkg_lock():
     assert len(calls) == 2  # update, install
     for line in calls:
         assert "-o DPkg::Lock::Timeout=600" in line, line
+
+
+def test_a_confidence_reads_the_same_as_the_threshold_it_is_measured_against():
+    """A position's confidence is cut, not rounded, to two places, so that 0.877 never
+    reads "0.88 (medium)" beside "from 0.88 up are marked high"."""
+    from kb.render.markup import confidence_label
+
+    assert confidence_label(0.877, 0.88) == "0.87 (medium)"
+    assert confidence_label(0.88, 0.88) == "0.88 (high)"
+    assert confidence_label(0.29, 0.88) == "0.29 (medium)"  # 28.999… in floating point
+    assert confidence_label(1.0, 0.88) == "1.00 (high)"
+    assert confidence_label(0.5, None) == "0.50 (medium)"

@@ -128,10 +128,19 @@ def dates_rows(doc: Row) -> list[tuple[str, object]]:
 
 
 def positions_html(
-    positions: Sequence[Row], holder_word: str = "holder"
+    positions: Sequence[Row], holder_word: str = "holder", missing_files: int = 0
 ) -> tuple[str, list[tuple[int, int, str]]]:
     """The positions with their quotes (each linked to its place in the full text), and
-    the marks that place them there."""
+    the marks that place them there; with none, why (``missing_files``: attachments
+    the upstream lists whose file the knowledge base does not hold)."""
+    if not positions and missing_files:
+        files = f"{missing_files} attached file" + (" is" if missing_files == 1 else "s are")
+        return (
+            "<h2>Positions</h2><p>No position could be read: "
+            f"{files} not in this knowledge base, and the tagger read only the text "
+            "below.</p>",
+            [],
+        )
     if not positions:
         return "<h2>Positions</h2><p>The tagger found no position in this document.</p>", []
     marks: list[tuple[int, int, str]] = []
@@ -220,7 +229,9 @@ def render_filing(
                 ),
             ]
         )
-    listed_positions, marks = positions_html(positions)
+    listed = attachment_rows(doc.get("listed_attachments") or [], attachments)
+    missing = sum(1 for row in listed if row[1] == NOT_HELD)
+    listed_positions, marks = positions_html(positions, missing_files=missing)
     parts = [
         f'<p class="kb-lede">Filed by <strong>{esc(label)}</strong></p>',
         table(["", ""], rows),
@@ -228,7 +239,6 @@ def render_filing(
     ]
     if mentions:
         parts.append(mentions_table(mentions))
-    listed = attachment_rows(doc.get("listed_attachments") or [], attachments)
     if listed:
         parts.append(
             "<h2>Attachments</h2>"

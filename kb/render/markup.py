@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -128,4 +129,6 @@ def confidence_label(confidence: float, high: float | None) -> str:
     """ "0.97 (high)": the position's calibrated confidence, and whether it clears the
     threshold at which the test split's positions were right at least 95 % of the time."""
     level = "high" if high is not None and confidence >= high else "medium"
-    return f"{confidence:.2f} ({level})"
+    # Cut, not rounded, to two places: 0.877 rounded would read "0.88 (medium)" beside
+    # the Accuracy page's "from 0.88 up are marked high".
+    return f"{math.floor(round(confidence * 100, 6)) / 100:.2f} ({level})"

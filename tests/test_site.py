@@ -198,6 +198,12 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         assert "Training is fair use" in text and "COLC-2023-0006-10331" in text
         page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
         assert page.locator(".kb-fulltext mark").count() >= 3
+        # One person's comment filed twice is told apart from the form letters.
+        page.goto(f"{base}/campaigns/", wait_until="networkidle")
+        again = page.locator("h2:has-text('filed more than once') + p + table")
+        assert "Carlos Tello de Meneses Vega" in again.inner_text()
+        letters = page.locator("article table >> nth=0").inner_text()
+        assert "Writers Guild" in letters and "Tello de Meneses" not in letters
         assert page.locator("#page-25").count() == 1
         check_matrix(page, base)
         page.goto(f"{base}/bills/119-s-1367/", wait_until="networkidle")

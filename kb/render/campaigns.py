@@ -36,6 +36,22 @@ def campaign_name(sponsor: str | None, opening: str, template_id: str) -> str:
     return f"Form letter ({template_id})"
 
 
+def signers(members: Sequence[Row]) -> int:
+    """How many people sent the letters: distinct submitter names (a letter without a
+    name, or from "Anonymous", counts as its own)."""
+    keys = set()
+    for m in members:
+        name = " ".join(str(m.get("submitter") or "").lower().split())
+        keys.add(name if name and name != "anonymous" else m["id"])
+    return len(keys)
+
+
+def resubmitted(campaign: Row) -> bool:
+    """Whether the "campaign" is one person's comment filed several times, not a form
+    letter (``signers`` set by the site build)."""
+    return campaign.get("signers", 2) < 2
+
+
 def _label(doc: Row) -> str:
     return str(doc.get("org_name") or doc.get("submitter") or doc.get("title") or doc["id"])
 
@@ -105,16 +121,28 @@ def render_campaign(
         [link(f"{prefix}filings/{m['id']}/", m["id"]), _label(m), (m.get("posted_at") or "")[:10]]
         for m in members
     ]
+    lede = (
+        Markup(
+            '<p class="kb-lede">The same comment was filed <strong>{}</strong> times by one '
+            "person, {}: not a form letter. It is counted once, as {}.</p>"
+        ).format(
+            campaign["size"],
+            _label(template),
+            link(f"{prefix}filings/{template['id']}/", template["id"]),
+        )
+        if resubmitted(campaign)
+        else Markup(
+            '<p class="kb-lede"><strong>{}</strong> letters from {} signatories. The '
+            "template is {}; counted as one campaign, not as independent voices "
+            "(codebook rule 5).</p>"
+        ).format(
+            f"{campaign['size']:,}",
+            f"{campaign.get('signers', campaign['size']):,}",
+            link(f"{prefix}filings/{template['id']}/", template["id"]),
+        )
+    )
     parts = [
-        str(
-            Markup(
-                '<p class="kb-lede"><strong>{}</strong> signatories sent this letter. The '
-                "template is {}; counted as one campaign, not as independent voices "
-                "(codebook rule 5).</p>"
-            ).format(
-                f"{campaign['size']:,}", link(f"{prefix}filings/{template['id']}/", template["id"])
-            )
-        ),
+        str(lede),
         f"<p>First posted {esc((campaign.get('first_posted') or '')[:10] or 'date unknown')}, "
         f"last {esc((campaign.get('last_posted') or '')[:10] or 'date unknown')}.</p>",
         "<h2>The letter</h2>",
@@ -128,17 +156,37 @@ def render_campaign(
 
 
 def render_campaign_index(campaigns: list[Row]) -> str:
-    """Every campaign, largest first, by name, with its template."""
+    """Every campaign, largest first, by name, with its template; then the comments one
+    person filed several times (clustered alike, but no campaign)."""
+    letters = [c for c in campaigns if not resubmitted(c)]
+    again = [c for c in campaigns if resubmitted(c)]
     rows = [
         [
             link(f"{c['id']}/", c.get("name") or c["id"]),
             c["size"],
+            c.get("signers", c["size"]),
             link(f"../filings/{c['template_document_id']}/", c["template_document_id"]),
         ]
-        for c in campaigns
+        for c in letters
     ]
+    parts = [table(["Campaign", "Letters", "Signatories", "Template"], rows)]
+    if again:
+        parts.append(
+            "<h2>The same comment filed more than once</h2>"
+            f"<p>{len(again)} people filed their own comment more than once; each is "
+            "counted once, like a campaign, but is not one.</p>"
+            + table(
+                ["Filed", "Times", "First filing"],
+                [
+                    [
+                        link(f"{c['id']}/", c.get("name") or c["id"]),
+                        c["size"],
+                        link(f"../filings/{c['template_document_id']}/", c["template_document_id"]),
+                    ]
+                    for c in again
+                ],
+            )
+        )
     return (
-        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n"
-        + block(table(["Campaign", "Signatories", "Template"], rows))
-        + "\n"
+        "---\ntitle: Campaigns\n---\n\n# Form-letter campaigns\n" + block("\n".join(parts)) + "\n"
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kb.render.campaigns import resubmitted
 from kb.render.charts import volume_chart
 from kb.render.issues import issue_name
 from kb.render.markup import block, category_label, esc, link, page_head, stance_badge, table
@@ -144,16 +145,19 @@ def render_docket(
         "unknown.</p>",
         "<h2>Campaigns</h2>"
         + table(
-            ["Campaign", "Signatories", "Template"],
+            ["Campaign", "Letters", "Signatories", "Template"],
             [
                 [
                     link(f"../../campaigns/{c['id']}/", c.get("name") or c["id"]),
                     c["size"],
+                    c.get("signers", c["size"]),
                     link(f"../../filings/{c['template_document_id']}/", c["template_document_id"]),
                 ]
                 for c in campaigns
+                if not resubmitted(c)
             ],
-        ),
+        )
+        + _resubmissions(campaigns),
         "<h2>Organisations</h2>"
         + f"<p>{len(filers)} organisations filed, each listed once (a joint filing counts "
         "for each of its filers).</p>"
@@ -163,3 +167,15 @@ def render_docket(
         ),
     ]
     return page_head(title) + block("\n".join(parts)) + "\n"
+
+
+def _resubmissions(campaigns: Sequence[Row]) -> str:
+    """One line on the comments one person filed several times (clustered alike)."""
+    again = [c for c in campaigns if resubmitted(c)]
+    if not again:
+        return ""
+    return (
+        f"<p>Besides these, {len(again)} people filed their own comment more than once "
+        f"({sum(c['size'] for c in again)} filings); each counts once "
+        f"({link('../../campaigns/', 'all of them')}).</p>"
+    )

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
+from kb.render.campaigns import resubmitted
 from kb.render.issues import issue_name
 from kb.render.markup import (
     block,
@@ -219,13 +220,18 @@ def render_filing(
             rows.append(["Organisation page", link(f"../../organizations/{oid}/", org_pages[oid])])
     if doc.get("url"):
         rows.append(["Original", link(doc["url"], doc["url"], external=True)])
-    if campaign:
+    if campaign and resubmitted(campaign):
+        rows.append(
+            ["Filed again", link(f"../../campaigns/{campaign['id']}/", campaign.get("name"))]
+        )
+    elif campaign:
         rows.append(
             [
                 "Campaign",
                 link(
                     f"../../campaigns/{campaign['id']}/",
-                    f"{campaign.get('name') or 'form letter'}, {campaign['size']} signatories",
+                    f"{campaign.get('name') or 'form letter'}, "
+                    f"{campaign.get('signers', campaign['size'])} signatories",
                 ),
             ]
         )

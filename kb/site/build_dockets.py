@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kb.render.campaigns import campaign_name, render_campaign, render_campaign_index
+from kb.render.campaigns import (
+    campaign_name,
+    render_campaign,
+    render_campaign_index,
+    resubmitted,
+    signers,
+)
 from kb.render.dockets import filing_order, filings_page_slug, render_docket
 from kb.render.dockets import render_filings_page as render_page
 from kb.render.filings import filing_label
@@ -108,7 +114,12 @@ def write_campaign_pages(
         texts = q.texts_of(db, [m["id"] for m in members] + [template["id"]])
         body = texts.get(template["id"], "")
         sponsor = campaign_sponsor(body, [texts.get(m["id"], "") for m in members])
-        c["name"] = campaign_name(sponsor, opening_line(body), template["id"])
+        c["signers"] = signers([template, *members])
+        c["name"] = (
+            f"The same comment filed {c['size']} times by {template.get('submitter') or 'one person'}"
+            if resubmitted(c)
+            else campaign_name(sponsor, opening_line(body), template["id"])
+        )
         variations = [variation(m["id"], body, texts.get(m["id"], "")) for m in members]
         pages.append((c, template, body, members, variations))
     names = Counter(c.get("name") for c in campaigns)

@@ -151,6 +151,11 @@ def test_quotes_read_well():
     assert display_quote(text) == (
         "The Office should not support new restrictions on style, voice, or likeness appropriation."
     )
+    # A hyphen after a capital is the word's own; the Federal Register's doubled single
+    # quotes are shown as double quotes (the Notice's "‘‘unlearn’’", "AI-\ngenerated").
+    assert display_quote("to label AI-\ngenerated output or ‘‘unlearn’’ it") == (
+        "to label AI-generated output or “unlearn” it"
+    )
     long = "Training on our work without consent is theft of our livelihoods. " * 12
     shown = display_quote(long, 120)
     assert shown.endswith(" …") and len(shown) <= 122

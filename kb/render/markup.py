@@ -108,16 +108,24 @@ def block(html: object, cls: str = "kb-block") -> str:
 
 
 _HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-z])")
+#: After a capital or a digit the hyphen is the word's own ("AI-\ngenerated", "third-\n
+#: party" is the rule above): the line break goes, the hyphen stays.
+_COMPOUND_BREAK = re.compile(r"(?<=[A-Z0-9])-[ \t]*\n[ \t]*(?=[a-z])")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
+#: The Federal Register's typesetting of double quotes as two single ones.
+_DOUBLED = {"‘‘": "“", "’’": "”"}
 
 
 def display_quote(text: str, limit: int = 400) -> str:
     """A quote as a reader should see it: a PDF's hard line breaks joined, a word split
-    by a line-end hyphen put back together, runs of spaces made one, and a quote longer
+    by a line-end hyphen put back together (a hyphen after a capital kept: "AI-generated"),
+    doubled single quotes made double ones, runs of spaces made one, and a quote longer
     than ``limit`` cut at a word boundary with an ellipsis. Display only: the stored
     quote and its offsets keep the exact extracted characters."""
-    joined = _LINE_BREAK.sub(" ", _HYPHEN_BREAK.sub("", text))
+    joined = _LINE_BREAK.sub(" ", _HYPHEN_BREAK.sub("", _COMPOUND_BREAK.sub("-", text)))
     joined = " ".join(joined.split())
+    for doubled, quote in _DOUBLED.items():
+        joined = joined.replace(doubled, quote)
     if len(joined) <= limit:
         return joined
     cut = joined.rfind(" ", 0, limit)

@@ -109,7 +109,7 @@ def render_question(
             f"<p>Part of {link('../' + parent['number'] + '/', 'question ' + parent['number'])}: "
             f"{esc(display_quote(parent['text'], 300))}</p>"
         )
-    parts.append(f"<blockquote>{esc(q['text'])}</blockquote>")
+    parts.append(f"<blockquote>{esc(display_quote(q['text'], len(q['text']) + 1))}</blockquote>")
     if subs:
         parts.append(
             "<p>Sub-questions: "

@@ -51,11 +51,19 @@ _CATEGORY_WORDS = (
         "trade_association",
     ),
     (re.compile(r"\brecords\b|\blabel\b|\bmusic group\b", re.I), "record_label"),
-    (re.compile(r"\bpublish", re.I), "book_publisher_authors"),
-    (re.compile(r"\bnews|times|post|journal|media\b", re.I), "news_publisher"),
+    (re.compile(r"\bmusic publish", re.I), "music_publisher"),
+    (re.compile(r"\bpublish|(?<!associated )\bpress\b|\bbooks\b", re.I), "book_publisher_authors"),
     (
         re.compile(
-            r"\bfoundation|project|center for|centre for|institute|initiative|commons\b", re.I
+            r"\b(?:news\w*|times|post|journal|media|radio|broadcast\w*|associated press)\b", re.I
+        ),
+        "news_publisher",
+    ),
+    (
+        re.compile(
+            r"\bfoundation|project|center for|centre for|institute|initiative|commons\b"
+            r"|\b(?:safety|policy|ethics|governance|campaign|camp)\b",
+            re.I,
         ),
         "civil_society",
     ),

@@ -321,8 +321,8 @@ def references(
         body, hits = bodies[k], found[k]
         seen: list[str] = []
         for (org, _, _), cited in zip(hits, _cited(body, hits), strict=True):
-            if org in mine or org in seen or not cited:
-                continue  # the filer, a repeat, or a product or company, not its comment
+            if org in mine or org in seen or not cited or not _commenter(org):
+                continue  # the filer, a repeat, a product or company, or the Office itself
             seen.append(org)
         if not hits and len(previous) == 1 and _ANAPHOR.match(body):
             seen = previous  # "They note …" after a sentence that cites one commenter
@@ -331,6 +331,13 @@ def references(
             out.append(Reference(org, sent.start, sent.end, relation))
         previous = seen
     return out
+
+
+def _commenter(org: str) -> bool:
+    """Whether ``org`` may be a commenter a reply answers: not the agency that asks
+    ("the Copyright Office argued …" answers no commenter) nor a publication reporting."""
+    known = gazetteer().orgs.get(org)
+    return known is None or (known.category != "government" and not known.reporter)
 
 
 #: A sentence that goes on reporting what the commenter just cited says: "They note",

@@ -117,6 +117,17 @@ def test_a_joint_reply_answers_none_of_its_filers(regs):
     assert not {"a2im", "recording-academy", "riaa"} & {r.party for r in refs}
 
 
+def test_the_office_that_asks_is_no_commenter_a_reply_answers(regs):
+    """ "In previous guidance, the Copyright Office argued …" (1446) and "the copyright
+    office's position will dictate …" (6617) name the agency that runs the inquiry: no
+    reply edge (there were eight, to a page that did not exist)."""
+    db, names = regs
+    for doc_id in ("COLC-2023-0006-1446", "COLC-2023-0006-6617"):
+        text, refs = refs_of(db, doc_id, names)
+        assert "copyright office" in text.lower()
+        assert "us-copyright-office" not in {r.party for r in refs}, doc_id
+
+
 def test_the_relation_model_is_fitted_on_the_fit_replies_deterministically(regs):
     db, names = regs
     sides = party_sides(db)

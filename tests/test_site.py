@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -198,13 +199,13 @@ def test_full_site_in_chromium(tagged_db_path, tmp_path):
         assert "Training is fair use" in text and "COLC-2023-0006-10331" in text
         page.goto(f"{base}/filings/COLC-2023-0006-9014/", wait_until="networkidle")
         assert page.locator(".kb-fulltext mark").count() >= 3
+        assert page.locator("#page-25").count() == 1
         # One person's comment filed twice is told apart from the form letters.
         page.goto(f"{base}/campaigns/", wait_until="networkidle")
         again = page.locator("h2:has-text('filed more than once') + p + table")
         assert "Carlos Tello de Meneses Vega" in again.inner_text()
         letters = page.locator("article table >> nth=0").inner_text()
         assert "Writers Guild" in letters and "Tello de Meneses" not in letters
-        assert page.locator("#page-25").count() == 1
         check_matrix(page, base)
         page.goto(f"{base}/bills/119-s-1367/", wait_until="networkidle")
         page.click("text=H.R. 2794 (119th) >> nth=0")  # the companion, linked
@@ -283,6 +284,20 @@ def check_questions_and_replies(page: Any, base: str, db: Any) -> None:
     page.goto(f"{base}/dockets/COLC-2023-0006/", wait_until="networkidle")
     assert page.locator("svg.kb-graph line").count() >= 10
     assert page.locator("svg.kb-graph a").count() >= 10
+    # Both columns of names span the picture (the named ones were crammed into its top),
+    # each a name, not an id; the page says how often "rebuts" / "agrees" is right.
+    height = float((page.get_attribute("svg.kb-graph", "viewBox") or "").split()[3])
+    for side in ("start", "end"):
+        ys = page.eval_on_selector_all(
+            f"svg.kb-graph text[text-anchor='{side}']", "els => els.map(e => +e.getAttribute('y'))"
+        )
+        assert len(ys) >= 5 and max(ys) - min(ys) > 0.6 * height, side
+    names = page.eval_on_selector_all(
+        "svg.kb-graph text title", "els => els.map(e => e.textContent)"
+    )
+    assert len(names) >= 10
+    assert [n for n in names if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", n)] == []
+    assert "read the sentence before relying on it" in page.inner_text("article")
 
 
 def check_one_rule(page: Any, base: str, db: Any, out: Path) -> None:

@@ -130,3 +130,20 @@ def test_a_confidence_reads_the_same_as_the_threshold_it_is_measured_against():
     assert confidence_label(0.29, 0.88) == "0.29 (medium)"  # 28.999… in floating point
     assert confidence_label(1.0, 0.88) == "1.00 (high)"
     assert confidence_label(0.5, None) == "0.50 (medium)"
+
+
+def test_categories_guessed_for_organisations_the_gazetteer_does_not_know():
+    """Names of filers in the docket the gazetteer does not list (a reader's audit found
+    AI-safety groups filed as AI developers, a broadcaster as a technology platform,
+    Wikimedia as a news publisher)."""
+    from nlp.organizations import guess_category
+
+    assert guess_category("AI Safety Camp") == "civil_society"
+    assert guess_category("UC Berkeley AI Policy Hub") == "civil_society"
+    assert guess_category("Wikimedia Foundation") == "civil_society"
+    assert guess_category("National Public Radio, Inc.") == "news_publisher"
+    assert guess_category("The Associated Press") == "news_publisher"
+    assert guess_category("Independent Music Publishers International IMPF") == "music_publisher"
+    assert guess_category("Amika Press LLC") == "book_publisher_authors"
+    assert guess_category("Stability AI Ltd") == "ai_developer"
+    assert guess_category("Jane Doe") == "other"

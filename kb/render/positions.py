@@ -290,10 +290,10 @@ def render_downloads(files: Sequence[tuple[str, str, int]]) -> str:
     return (
         "---\ntitle: Downloads\n---\n\n# Downloads\n"
         + block(
-            "<p>Everything on this site as data, under the formats in CONTRACT.md "
-            "(JSON lines and CSV), and the SQLite database itself (open it with "
-            "<code>datasette</code> for full-text search).</p>"
-            + table(["File", "What", "Size"], rows)
+            "<p>Everything on this site as data, as JSON lines and CSV (every field is "
+            'described under <a href="../about/exports/">Export formats</a>), and the '
+            "SQLite database itself (open it with <code>datasette</code> for full-text "
+            "search).</p>" + table(["File", "What", "Size"], rows)
         )
         + "\n"
     )

@@ -92,7 +92,7 @@ def _answer_row(row: Row, issues: Sequence[str]) -> str:
             row["round"],
             Markup("".join(map(str, stances))),
             display_quote(row["excerpt"], 300),
-            "its numbering" if row["how"] == "numbered" else "likeness",
+            "its numbering" if row["how"] == "numbered" else "similar wording",
         )
     )
 
@@ -142,8 +142,22 @@ def render_question(
     return page_head(title) + block("\n".join(parts)) + "\n"
 
 
-def filing_sections(answers: Sequence[Row], out: Sequence[Row], into: Sequence[Row]) -> str:
-    """A filing page's "Answers to the Notice" and "Replies" sections."""
+def relation_caution(accuracy: float | None) -> str:
+    """What a reader must know before trusting "rebuts" or "agrees with", as measured."""
+    if accuracy is None:
+        return ""
+    return (
+        f"<p>Whether a sentence rebuts, agrees with or only cites a commenter is right for "
+        f"{accuracy:.0%} of the labelled sentences ({link('../../about/accuracy/', 'Accuracy')}): "
+        "read the sentence before relying on it.</p>"
+    )
+
+
+def filing_sections(
+    answers: Sequence[Row], out: Sequence[Row], into: Sequence[Row], caution: str = ""
+) -> str:
+    """A filing page's "Answers to the Notice" and "Replies" sections (``caution``:
+    ``relation_caution``, under the first)."""
     parts = []
     if answers:
         numbers = sorted({a["question"] for a in answers}, key=_order)
@@ -155,13 +169,14 @@ def filing_sections(answers: Sequence[Row], out: Sequence[Row], into: Sequence[R
             + (
                 "Found by the filing's own numbering."
                 if how == {"numbered"}
-                else "Found by likeness to the questions' text (no numbering)."
+                else "Found by wording similar to the questions' (the filing numbers none)."
             )
             + "</p>"
         )
     if out:
         parts.append(
             "<h2>Replies to</h2>"
+            + caution
             + table(
                 ["Commenter", "How", "Sentence"],
                 [
@@ -179,6 +194,7 @@ def filing_sections(answers: Sequence[Row], out: Sequence[Row], into: Sequence[R
     if into:
         parts.append(
             "<h2>Replied to by</h2>"
+            + ("" if out else caution)
             + table(
                 ["Filing", "Filed by", "How", "Sentence"],
                 [
@@ -195,7 +211,7 @@ def filing_sections(answers: Sequence[Row], out: Sequence[Row], into: Sequence[R
     return "\n".join(parts)
 
 
-def organization_section(rebuts: Sequence[Row], rebutted: Sequence[Row]) -> str:
+def organization_section(rebuts: Sequence[Row], rebutted: Sequence[Row], caution: str = "") -> str:
     """Whom an organisation's filings answer, and who answers them."""
     if not rebuts and not rebutted:
         return ""
@@ -214,7 +230,7 @@ def organization_section(rebuts: Sequence[Row], rebutted: Sequence[Row]) -> str:
             for (org, rel), group in sorted(counted.items(), key=lambda kv: -len(kv[1]))
         ]
 
-    parts = ["<h2>Replies</h2>"]
+    parts = ["<h2>Replies</h2>" + caution]
     if rebuts:
         parts.append(
             "<h3>Its filings answer</h3>"
@@ -268,43 +284,48 @@ def reply_graph_svg(edges: Sequence[tuple[str, str, str, str, str, int]], prefix
     sources = sorted({(e[0], e[1]) for e in edges}, key=lambda s: s[1])
     targets = sorted({(e[2], e[3]) for e in edges}, key=lambda t: t[1])
     row = 22
-    width, left, right = 760, 230, 530
-    ys = {
-        s[0]: 30 + i * row * max(1, len(targets)) / max(1, len(sources))
-        for i, s in enumerate(sources)
-    }
-    yt = {
-        t[0]: 30 + i * row * max(1, len(sources)) / max(1, len(targets))
-        for i, t in enumerate(targets)
-    }
-    height = int(max([*ys.values(), *yt.values()]) + 30)
+    width, left, right = 860, 330, 530
+    slots = max(len(sources), len(targets))
+
+    def spread(names: Sequence[tuple[str, str]]) -> dict[str, float]:
+        """Each name in the middle of its share of the picture's height: both columns
+        span the same height, the shorter one spaced out."""
+        step = row * slots / len(names)
+        return {oid: 20 + (k + 0.5) * step for k, (oid, _) in enumerate(names)}
+
+    ys, yt = spread(sources), spread(targets)
+    height = int(20 + row * slots + 20)
     out = [
         f'<svg class="kb-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="Who answers whom in this docket">'
     ]
     out += _edge_lines(edges, ys, yt, left, right)
-    for oid, name in sources:
-        out.append(
-            str(
-                Markup(
-                    '<a href="{0}organizations/{1}/"><text x="{2}" y="{3:.0f}" text-anchor="end" '
-                    'font-size="12" dominant-baseline="middle">{4}</text></a>'
-                ).format(prefix, oid, left, ys[oid], name[:34])
+    for names, x, ypos, anchor in (
+        (sources, left - 6, ys, "end"),
+        (targets, right + 6, yt, "start"),
+    ):
+        for oid, name in names:
+            out.append(
+                str(
+                    Markup(
+                        '<a href="{0}organizations/{1}/"><text x="{2}" y="{3:.0f}" '
+                        'text-anchor="{4}" font-size="12" dominant-baseline="middle">'
+                        "<title>{5}</title>{6}</text></a>"
+                    ).format(prefix, oid, x, ypos[oid], anchor, name, _short(name, 48))
+                )
             )
-        )
-    for oid, name in targets:
-        out.append(
-            str(
-                Markup(
-                    '<a href="{0}organizations/{1}/"><text x="{2}" y="{3:.0f}" font-size="12" '
-                    'dominant-baseline="middle">{4}</text></a>'
-                ).format(prefix, oid, right, yt[oid], name[:34])
-            )
-        )
     legend = " ".join(
         f'<span style="color:{c}">■</span> {esc(RELATION[r])}' for r, c in COLOURS.items()
     )
     return "".join(out) + "</svg>" + f'<p class="kb-graph-legend">{legend}</p>'
+
+
+def _short(name: str, limit: int) -> str:
+    """A name cut at a word boundary with an ellipsis when longer than ``limit``."""
+    if len(name) <= limit:
+        return name
+    cut = name.rfind(" ", 0, limit - 1)
+    return name[: cut if cut > limit // 2 else limit - 1] + "…"
 
 
 def _order(number: str) -> tuple[int, ...]:

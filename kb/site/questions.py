@@ -18,10 +18,12 @@ from kb.render.questions import (
     passage_href,
     render_question,
     render_question_index,
+    relation_caution,
     reply_graph_svg,
 )
 from kb.rounds import round_label
 from kb.store import answers as store
+from nlp.organizations import gazetteer
 from nlp.questions import issues_of
 
 Row = dict[str, Any]
@@ -61,9 +63,10 @@ def render_questions(
             "read from the Notice's text when its PDF is imported.</p>\n",
         )
         written += 1
-    _add_filing_sections(root, docs, answers, replies)
-    _add_organization_sections(root, docs, replies)
-    _add_graph(root, replies, docs)
+    caution = relation_caution(relation_accuracy())
+    _add_filing_sections(root, docs, answers, replies, caution)
+    _add_organization_sections(root, docs, replies, caution)
+    _add_graph(root, replies, docs, caution)
     return written
 
 
@@ -126,8 +129,17 @@ def _insert(path: Path, html: str, before: str | None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def relation_accuracy() -> float | None:
+    """The published share of reply sentences whose relation is right (``kb eval``)."""
+    from kb.render.accuracy import load_figures
+
+    figures = load_figures() or {}
+    value = (figures.get("questions") or {}).get("replies", {}).get("relation_accuracy")
+    return float(value) if value is not None else None
+
+
 def _add_filing_sections(
-    root: Path, docs: dict[str, Row], answers: list[Row], replies: list[Row]
+    root: Path, docs: dict[str, Row], answers: list[Row], replies: list[Row], caution: str
 ) -> None:
     by_doc: dict[str, list[Row]] = defaultdict(list)
     for a in answers:
@@ -144,11 +156,22 @@ def _add_filing_sections(
             if doc_id != r["document_id"]:
                 into[doc_id].append({**r, "filer": filing_label(docs[r["document_id"]])})
     for doc_id in set(by_doc) | set(out) | set(into):
-        html = filing_sections(by_doc.get(doc_id, []), out.get(doc_id, []), into.get(doc_id, []))
+        html = filing_sections(
+            by_doc.get(doc_id, []), out.get(doc_id, []), into.get(doc_id, []), caution
+        )
         _insert(root / "filings" / f"{doc_id}.md", html, FULL_TEXT)
 
 
-def _add_organization_sections(root: Path, docs: dict[str, Row], replies: list[Row]) -> None:
+def org_name(oid: str, recorded: str | None) -> str:
+    """An organisation's name: the gazetteer's for one it knows (a joint filing's
+    recorded name is its first filer's), else the name recorded, else its id."""
+    known = gazetteer().orgs.get(oid)
+    return known.name if known else recorded or oid
+
+
+def _add_organization_sections(
+    root: Path, docs: dict[str, Row], replies: list[Row], caution: str
+) -> None:
     rebuts: dict[str, list[Row]] = defaultdict(list)
     rebutted: dict[str, list[Row]] = defaultdict(list)
     for r in replies:
@@ -156,19 +179,20 @@ def _add_organization_sections(root: Path, docs: dict[str, Row], replies: list[R
         for org in source["org_ids"]:
             rebuts[org].append(r)
             rebutted[r["target"]].append(
-                {**r, "source": org, "source_name": source.get("org_name") or org}
+                {**r, "source": org, "source_name": org_name(org, source.get("org_name"))}
             )
     for org in set(rebuts) | set(rebutted):
-        html = organization_section(rebuts.get(org, []), rebutted.get(org, []))
+        html = organization_section(rebuts.get(org, []), rebutted.get(org, []), caution)
         _insert(root / "organizations" / f"{org}.md", html, None)
 
 
-def _add_graph(root: Path, replies: list[Row], docs: dict[str, Row]) -> None:
+def _add_graph(root: Path, replies: list[Row], docs: dict[str, Row], caution: str) -> None:
     by_docket: dict[str, dict[tuple[str, str, str, str, str], int]] = defaultdict(dict)
     for r in replies:
         source = docs[r["document_id"]]
         for org in source["org_ids"]:
-            key = (org, source.get("org_name") or org, r["target"], r["target_name"] or r["target"],
+            key = (org, org_name(org, source.get("org_name")), r["target"],
+                   org_name(r["target"], r["target_name"]),
                    r["relation"])  # fmt: skip
             edges = by_docket[r["docket_id"]]
             edges[key] = edges.get(key, 0) + 1
@@ -178,6 +202,6 @@ def _add_graph(root: Path, replies: list[Row], docs: dict[str, Row]) -> None:
             '<div class="kb-block"><h2>Who answers whom</h2><p>Organisations whose filings name '
             "another commenter (left) and the commenters they name (right); red: rebuts, green: "
             "agrees with, grey: cites. From the sentences that name them (see each filing's "
-            f"Replies section).</p>{svg}</div>"
+            f"Replies section).</p>{caution}{svg}</div>"
         )
         _insert(root / "dockets" / f"{docket}.md", html, None)

@@ -218,13 +218,19 @@ def published(
     _trim_members(out, scope)
     # Reviews win over the machine: one place, before anything reads the positions.
     apply_reviews(out, [r for r in reviews if r.document_id in docs])
-    # An organisation is published when it filed, or holds a position, in a tracked record.
+    # An organisation is published when it filed, or holds a position, in a tracked record …
     named = {
         i
         for r in out.query("select org_ids from documents")
         for i in json.loads(r["org_ids"] or "[]")
     }
     named |= {r["holder_id"] for r in out.query("select distinct holder_id from positions")}
+    for table in ("answers", "replies"):  # of the published filings only
+        if out[table].exists():
+            _keep(out, table, "document_id", docs)
+    # … or when a published filing names it in reply (its page says who answers it).
+    if out["replies"].exists():
+        named |= {r["target"] for r in out.query("select distinct target from replies")}
     if out["organizations"].exists():
         _keep(out, "organizations", "id", {i for i in named if i})
     out.execute("drop table if exists temp.keep_ids")

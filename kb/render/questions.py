@@ -78,7 +78,10 @@ def _answer_row(row: Row, issues: Sequence[str]) -> str:
         found = row["stances"].get(issue)
         stances.append(
             Markup('<td data-sort="{0}">{1}</td>').format(
-                found or "", stance_badge(found) if found else ""
+                found or "",
+                stance_badge(found)
+                if found
+                else Markup('<span title="no position found on this issue">—</span>'),
             )
         )
     return str(

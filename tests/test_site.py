@@ -257,8 +257,9 @@ def check_questions_and_replies(page: Any, base: str, db: Any) -> None:
     # Each answer links to its passage in the filing (a text fragment of its first words).
     href = page.get_attribute("#kb-filter-table tbody tr:not([hidden]) a >> nth=0", "href")
     assert href and "/filings/COLC-2023-0006-" in href and "#:~:text=" in href
-    # Every such fragment is words of one line of the filing (a fragment never matches
-    # across the line breaks the filing page shows), its dashes percent-encoded.
+    # Every such fragment is words of one line of the filing, spaced as there (a fragment
+    # never matches across the line breaks, nor over the runs of spaces, the filing page
+    # shows), its dashes percent-encoded.
     hrefs = page.eval_on_selector_all(
         "#kb-filter-table tbody tr a[href*=':~:text=']", "els => els.map(e => e.href)"
     )
@@ -268,7 +269,7 @@ def check_questions_and_replies(page: Any, base: str, db: Any) -> None:
         fragment = link.split(":~:text=")[1]
         assert "-" not in fragment, link
         (text,) = db.execute("select text from documents where id = ?", [doc_id]).fetchone()
-        lines = [" ".join(line.split()) for line in text.split("\n")]
+        lines = text.split("\n")  # spaces as the page keeps them (white-space: pre-wrap)
         for part in fragment.split(","):  # a start, perhaps an end
             assert any(unquote(part) in line for line in lines), link
     page.goto(f"{base}/questions/", wait_until="networkidle")

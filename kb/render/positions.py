@@ -150,12 +150,14 @@ def render_issue_index(summary: dict[str, Counter[str]]) -> str:
 def render_organization(
     org: Row, filings: Sequence[Row], positions: Sequence[Row], bills: Sequence[tuple[str, str]]
 ) -> str:
-    """An organisation: its positions with quotes, its filings (initial and reply), bills it mentions."""
+    """An organisation: its positions with quotes, its filings (initial and reply), bills
+    it mentions (one that only a reply names has no feed to subscribe to)."""
     title = org["title"]
     parts = [
-        f'<p class="kb-lede">{esc(org["name"])} — {esc(category_label(org.get("category")))}</p>',
-        str(subscribe_link("../../", "organization", org["id"])),
+        f'<p class="kb-lede">{esc(org["name"])} — {esc(category_label(org.get("category")))}</p>'
     ]
+    if filings or positions:
+        parts.append(str(subscribe_link("../../", "organization", org["id"])))
     if org.get("aliases"):
         parts.append(f"<p>Also known as: {esc(', '.join(org['aliases']))}</p>")
     parts.append("<h2>Positions</h2>")

@@ -5,6 +5,7 @@ rows in, HTML out)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -33,14 +34,26 @@ def passage_href(prefix: str, doc_id: str, excerpt: str) -> str:
     words). The words are those of the passage's first line that has any: the filing
     page shows the text's line breaks, and a fragment never matches across one. A
     text fragment's own signs ("-", "&", ",") are percent-encoded in it."""
-    lines = [ln.split() for ln in excerpt.split("\n") if ln.strip()]
+    lines = [ln for ln in excerpt.split("\n") if ln.strip()]
     if not lines:
         return f"{prefix}filings/{doc_id}/"
     # A short first line ("Question 8") is often found earlier in the filing too: the
     # fragment then runs to the first words of the next line (a start and an end).
-    parts = [lines[0][:6]] if len(lines[0]) >= 4 or len(lines) == 1 else [lines[0], lines[1][:4]]
-    fragment = ",".join(quote(" ".join(w), safe="").replace("-", "%2D") for w in parts)
+    parts = (
+        [_first_words(lines[0], 6)]
+        if len(lines[0].split()) >= 4 or len(lines) == 1
+        else [_first_words(lines[0], 6), _first_words(lines[1], 4)]
+    )
+    fragment = ",".join(quote(w, safe="").replace("-", "%2D") for w in parts)
     return f"{prefix}filings/{doc_id}/#:~:text={fragment}"
+
+
+def _first_words(line: str, n: int) -> str:
+    """The first ``n`` words of ``line`` with the spaces between them as they are: the
+    filing page keeps runs of spaces ("6.1.  I do not …"), and a fragment must match
+    them."""
+    found = re.match(rf"\s*((?:\S+\s+){{0,{n - 1}}}\S+)", line)
+    return found.group(1) if found else line.strip()
 
 
 def render_question_index(questions: Sequence[Row], counts: dict[str, int]) -> str:

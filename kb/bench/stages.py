@@ -67,22 +67,21 @@ def bench_tag(paths: list[Path], runs: int = 1) -> str:
             db.conn.close()
             target.unlink()
             speeds.append(report.words / wall)
-            lines.append(f"run {k + 1}: {wall:.1f} s wall, {report.words / wall:,.0f} words/s")
+            lines.append(f"{wall:.1f} s wall, {report.words / wall:,.0f} words/s")
     trained = f"stance model fit in {fit:.1f} s" if model else "no stance model"
-    middle = (
-        f"median of {runs} runs {median(speeds):,.0f} words/s "
-        f"(range {min(speeds):,.0f}–{max(speeds):,.0f}); "
-        if runs > 1
-        else ""
+    if runs == 1:
+        speed = f"{lines[0]}, "
+    else:
+        speed = (
+            f"median of {runs} runs {median(speeds):,.0f} words/s "
+            f"(range {min(speeds):,.0f}–{max(speeds):,.0f}); "
+        )
+        lines = [f"run {k + 1}: {line}" for k, line in enumerate(lines)]
+    summary = (
+        f"tag: {speed}peak RSS {peak_rss_mb():.0f} MB "
+        f"(largest worker {children_peak_rss_mb():.0f} MB); {trained}; {report.summary()}"
     )
-    last = lines[-1].split(": ", 1)[1]
-    return "\n".join(
-        [
-            *(lines if runs > 1 else []),
-            f"tag: {middle or last + ', '}peak RSS {peak_rss_mb():.0f} MB "
-            f"(largest worker {children_peak_rss_mb():.0f} MB); {trained}; {report.summary()}",
-        ]
-    )
+    return "\n".join([*(lines if runs > 1 else []), summary])
 
 
 def bench_build(db: Database, digest_dir: Path | None) -> str:

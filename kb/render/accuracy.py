@@ -28,6 +28,14 @@ def high_threshold() -> float | None:
     return float(figures["test"]["high_threshold"]) if figures else None
 
 
+def relation_accuracy() -> float | None:
+    """The share of labelled reply sentences whose rebut / agree / cite is right (None:
+    not measured)."""
+    figures = load_figures() or {}
+    value = (figures.get("questions") or {}).get("replies", {}).get("relation_accuracy")
+    return float(value) if value is not None else None
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kb.render.accuracy import relation_accuracy
 from kb.render.filings import filing_label
 from kb.render.markup import page_head
 from kb.render.questions import (
@@ -23,7 +24,7 @@ from kb.render.questions import (
 )
 from kb.rounds import round_label
 from kb.store import answers as store
-from nlp.organizations import gazetteer
+from kb.store import site_query
 from nlp.questions import issues_of
 
 Row = dict[str, Any]
@@ -64,9 +65,11 @@ def render_questions(
         )
         written += 1
     caution = relation_caution(relation_accuracy())
+    # Each organisation by its own name (a joint filing's recorded name is its first filer's).
+    names = {o["id"]: o["name"] for o in site_query.organizations(db)}
     _add_filing_sections(root, docs, answers, replies, caution)
-    _add_organization_sections(root, docs, replies, caution)
-    _add_graph(root, replies, docs, caution)
+    _add_organization_sections(root, docs, replies, caution, names)
+    _add_graph(root, replies, docs, caution, names)
     return written
 
 
@@ -129,15 +132,6 @@ def _insert(path: Path, html: str, before: str | None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def relation_accuracy() -> float | None:
-    """The published share of reply sentences whose relation is right (``kb eval``)."""
-    from kb.render.accuracy import load_figures
-
-    figures = load_figures() or {}
-    value = (figures.get("questions") or {}).get("replies", {}).get("relation_accuracy")
-    return float(value) if value is not None else None
-
-
 def _add_filing_sections(
     root: Path, docs: dict[str, Row], answers: list[Row], replies: list[Row], caution: str
 ) -> None:
@@ -162,15 +156,8 @@ def _add_filing_sections(
         _insert(root / "filings" / f"{doc_id}.md", html, FULL_TEXT)
 
 
-def org_name(oid: str, recorded: str | None) -> str:
-    """An organisation's name: the gazetteer's for one it knows (a joint filing's
-    recorded name is its first filer's), else the name recorded, else its id."""
-    known = gazetteer().orgs.get(oid)
-    return known.name if known else recorded or oid
-
-
 def _add_organization_sections(
-    root: Path, docs: dict[str, Row], replies: list[Row], caution: str
+    root: Path, docs: dict[str, Row], replies: list[Row], caution: str, names: dict[str, str]
 ) -> None:
     rebuts: dict[str, list[Row]] = defaultdict(list)
     rebutted: dict[str, list[Row]] = defaultdict(list)
@@ -179,20 +166,21 @@ def _add_organization_sections(
         for org in source["org_ids"]:
             rebuts[org].append(r)
             rebutted[r["target"]].append(
-                {**r, "source": org, "source_name": org_name(org, source.get("org_name"))}
+                {**r, "source": org, "source_name": names.get(org) or org}
             )
     for org in set(rebuts) | set(rebutted):
         html = organization_section(rebuts.get(org, []), rebutted.get(org, []), caution)
         _insert(root / "organizations" / f"{org}.md", html, None)
 
 
-def _add_graph(root: Path, replies: list[Row], docs: dict[str, Row], caution: str) -> None:
+def _add_graph(
+    root: Path, replies: list[Row], docs: dict[str, Row], caution: str, names: dict[str, str]
+) -> None:
     by_docket: dict[str, dict[tuple[str, str, str, str, str], int]] = defaultdict(dict)
     for r in replies:
         source = docs[r["document_id"]]
         for org in source["org_ids"]:
-            key = (org, org_name(org, source.get("org_name")), r["target"],
-                   org_name(r["target"], r["target_name"]),
+            key = (org, names.get(org) or org, r["target"], r["target_name"] or r["target"],
                    r["relation"])  # fmt: skip
             edges = by_docket[r["docket_id"]]
             edges[key] = edges.get(key, 0) + 1

@@ -68,6 +68,10 @@ def _kb_sync(run_dir: Path, watchlist: Path, env: dict[str, str]) -> subprocess.
     )
 
 
+def _documents(run_dir: Path) -> int:
+    return open_db(run_dir / "kb.db").execute("select count(*) from documents").fetchone()[0]
+
+
 def _archived_twice(run_dir: Path) -> list[str]:
     lines = (run_dir / "archive" / "responses.jsonl").read_text().splitlines()
     urls = Counter(json.loads(line)["url"] for line in lines)
@@ -108,11 +112,11 @@ def test_one_sync_through_a_storm_gets_everything_a_clean_one_does(
     # The run says what the storm cost.
     assert f"fetcher: {requests} requests, {faults} transient faults" in stormy.stderr
     # Everything a clean run gets, nothing twice.
+    assert _documents(tmp_path / "clean") == 100 + 35, clean.stderr[-2000:]
     clean_hashes = table_hashes(tmp_path / "clean" / "kb.db", ignore=WHEN)
     storm_hashes = table_hashes(tmp_path / "storm" / "kb.db", ignore=WHEN)
     assert [t for t in clean_hashes if clean_hashes[t] != storm_hashes.get(t)] == []
-    db = open_db(tmp_path / "storm" / "kb.db")
-    assert db.execute("select count(*) from documents").fetchone()[0] == 100 + 35
+    assert _documents(tmp_path / "storm") == 100 + 35
     assert _archived_twice(tmp_path / "storm") == []
     # A real storm, at a bounded cost.
     assert faults >= 0.2 * requests

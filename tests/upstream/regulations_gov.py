@@ -15,6 +15,7 @@ import gzip
 import json
 import math
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ class RecordedRegulationsGov:
         for path in sorted((self.docket_dir / "documents").glob("*.json")):
             self.details[path.stem] = json.loads(path.read_text())
         self._texts: dict[str, str] | None = None
+        self._texts_lock = threading.Lock()
         self.attachment_dirs = {
             p.name: sorted(f for f in p.iterdir() if f.is_file())
             for p in (self.docket_dir / "attachments").iterdir()
@@ -81,14 +83,21 @@ class RecordedRegulationsGov:
 
     @property
     def texts(self) -> dict[str, str]:
-        if self._texts is None:
-            with gzip.open(self.docket_dir / "comment-text.jsonl.gz", "rt", encoding="utf-8") as fh:
-                self._texts = {}
-                for line in fh.read().split("\n"):
-                    if line.strip():
-                        obj = json.loads(line)
-                        self._texts[obj["id"]] = obj["comment"]
-        return self._texts
+        # Read once, by one request thread at a time, and published whole: a client
+        # that timed out while a busy machine read the file asks again on another
+        # thread, which must not see half of it (a comment it has not reached yet
+        # would be answered 404).
+        with self._texts_lock:
+            if self._texts is None:
+                path = self.docket_dir / "comment-text.jsonl.gz"
+                with gzip.open(path, "rt", encoding="utf-8") as fh:
+                    texts = {}
+                    for line in fh.read().split("\n"):
+                        if line.strip():
+                            obj = json.loads(line)
+                            texts[obj["id"]] = obj["comment"]
+                self._texts = texts
+            return self._texts
 
     def install(self, upstream: Upstream) -> None:
         upstream.route(r"/v4/dockets/(?P<id>[^/]+)", self.docket)

@@ -44,13 +44,17 @@ class Fault:
 
 #: The seven transient faults of a storm.
 STORM_KINDS = ("429", "500", "503", "slow", "reset", "truncate", "badjson")
+#: The most storm faults one path meets in a row.
+MAX_STREAK = 3
 
 
 @dataclass
 class Storm:
     """Seeded random faults: each request meets one with probability ``rate``.
 
-    The kinds come in a seeded shuffled rotation, so each is about an equal share of
+    A transient fault clears: no path meets more than ``MAX_STREAK`` in a row, so a
+    client that retries more often gets through however the draws fall (a busy
+    machine's own timeouts shift them). The kinds come in a seeded shuffled rotation, so each is about an equal share of
     the faults; ``badjson`` (a whole 200 whose JSON does not parse) only falls on JSON
     answers, since a cut PDF that says it is whole cannot be told from a real one.
     """
@@ -62,11 +66,15 @@ class Storm:
     injected: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     _turn: list[str] = field(default_factory=list)
+    #: Faults met in a row, by path.
+    _streak: Counter[str] = field(default_factory=Counter)
 
-    def draw(self, reply: Reply) -> Fault | None:
+    def draw(self, reply: Reply, path: str = "") -> Fault | None:
         self.requests += 1
-        if self.rng.random() >= self.rate:
+        if self.rng.random() >= self.rate or self._streak[path] >= MAX_STREAK:
+            self._streak[path] = 0
             return None
+        self._streak[path] += 1
         eligible = [k for k in self.kinds if k != "badjson" or _is_json_200(reply)]
         if not self._turn:
             self._turn = self.rng.sample(self.kinds, len(self.kinds))
@@ -101,9 +109,9 @@ class Upstream:
         self._storm = Storm(random.Random(seed), rate, kinds)
         return self._storm
 
-    def storm_fault(self, reply: Reply) -> Fault | None:
+    def storm_fault(self, reply: Reply, path: str) -> Fault | None:
         with self.lock:
-            return self._storm.draw(reply) if self._storm is not None else None
+            return self._storm.draw(reply, path) if self._storm is not None else None
 
     def route(self, pattern: str, handler: Handler) -> None:
         self.routes.append((re.compile(pattern), handler))
@@ -155,7 +163,7 @@ class Upstream:
                     if match:
                         reply = handler(match, query, dict(self.headers))
                         break
-                fault = upstream.take_fault(self.path) or upstream.storm_fault(reply)
+                fault = upstream.take_fault(self.path) or upstream.storm_fault(reply, self.path)
                 if fault is not None and self.misbehave(fault):
                     return
                 if fault is not None and fault.kind == "ratelimit0":
